@@ -1,0 +1,605 @@
+"""The whole data model as tortoise-orm models: tables, indexes, unique keys; no behaviour.
+
+Model docstrings become SQL table comments: tortoise does not escape them, so they hold no
+apostrophes (tests/unit/test_models.py checks).
+
+Times are aware UTC. Money is ``BigIntField`` in minor units. Every column added after the first
+migration carries a ``db_default`` so that migrations work on tables that already hold rows.
+Which service owns (alone writes and queries) each table is said in its docstring.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from tortoise import fields
+from tortoise.indexes import Index
+from tortoise.models import Model
+
+__all__ = [
+    "Admin",
+    "Answer",
+    "Appeal",
+    "AppealStatus",
+    "AuditLog",
+    "Broadcast",
+    "EntryKind",
+    "Item",
+    "ItemReport",
+    "ItemStatus",
+    "LedgerEntry",
+    "Lease",
+    "LeaseStatus",
+    "MediaFile",
+    "Onboarding",
+    "PayoutRequest",
+    "Project",
+    "ProjectStatus",
+    "Qualification",
+    "QualStage",
+    "Quiz",
+    "QuizAnswer",
+    "QuizAttempt",
+    "QuizItem",
+    "Skill",
+    "SkillStage",
+    "Suspension",
+    "User",
+]
+
+
+class Onboarding(StrEnum):
+    """Where a new member is in the sign-up flow."""
+
+    LANGUAGE = "language"
+    TERMS = "terms"
+    TIMEZONE = "timezone"
+    DONE = "done"
+
+
+class User(Model):
+    """A Telegram user who wrote to the bot (a worker). Owner: onboarding/service.py.
+
+    ``/deleteme`` clears the personal columns (names, username, tg_id becomes NULL) and sets
+    ``deleted_at``. Answers and ledger entries stay, linked to the anonymous row and pseudonym.
+    """
+
+    id = fields.IntField(primary_key=True)
+    tg_id = fields.BigIntField(null=True, unique=True)
+    pseudonym = fields.CharField(max_length=16, unique=True)
+    first_name = fields.CharField(max_length=128, null=True)
+    username = fields.CharField(max_length=64, null=True)
+    language = fields.CharField(max_length=8, default="en", db_default="en")
+    tz = fields.CharField(max_length=64, default="Asia/Seoul", db_default="Asia/Seoul")
+    onboarding = fields.CharEnumField(Onboarding, max_length=16, default=Onboarding.LANGUAGE)
+    agreed_at = fields.DatetimeField(null=True)
+    summaries = fields.BooleanField(default=True, db_default=True)
+    start_param = fields.CharField(max_length=64, null=True)
+    blocked_at = fields.DatetimeField(null=True)
+    deleted_at = fields.DatetimeField(null=True)
+    created_at = fields.DatetimeField()
+    last_seen_at = fields.DatetimeField()
+
+    class Meta:
+        table = "user"
+
+
+class Admin(Model):
+    """An admin added with ``gigbot admin add`` (besides GIGBOT_ADMINS). Owner: cli/admins."""
+
+    # A plain serial key: tortoise writes a non-generated BigInt key into migrations as generated.
+    id = fields.IntField(primary_key=True)
+    tg_id = fields.BigIntField(unique=True)
+    added_at = fields.DatetimeField()
+
+    class Meta:
+        table = "admin"
+
+
+class Quiz(Model):
+    """A qualification quiz: training items with hints, then an exam. Owner: tasks/importer.py."""
+
+    id = fields.IntField(primary_key=True)
+    slug = fields.CharField(max_length=40, unique=True)
+    kind = fields.CharField(max_length=16)
+    title = fields.JSONField()  # {"en": ..., "ko": ...}
+    instructions = fields.JSONField(null=True)
+    labels = fields.JSONField()  # [{"value", "en", "ko"}]
+    multi_label = fields.BooleanField(default=False)
+    pass_score = fields.FloatField()
+    questions = fields.IntField()
+    cooldown_hours = fields.FloatField()
+    max_attempts = fields.IntField()
+    created_at = fields.DatetimeField()
+    updated_at = fields.DatetimeField()
+
+    class Meta:
+        table = "quiz"
+
+
+class QuizItem(Model):
+    """One training or exam question of a quiz, with its gold and explanation."""
+
+    id = fields.IntField(primary_key=True)
+    quiz: fields.ForeignKeyRelation[Quiz] = fields.ForeignKeyField(
+        "models.Quiz", related_name="items", on_delete=fields.CASCADE
+    )
+    part = fields.CharField(max_length=8)  # training | exam
+    key = fields.CharField(max_length=200)
+    seq = fields.IntField()
+    text = fields.TextField(null=True)
+    image = fields.CharField(max_length=500, null=True)  # path under the data dir's media store
+    audio = fields.CharField(max_length=500, null=True)
+    context = fields.TextField(null=True)
+    gold = fields.JSONField()
+    explanation = fields.JSONField(null=True)  # {"en", "ko"} or a plain string
+
+    class Meta:
+        table = "quiz_item"
+        unique_together = (("quiz", "part", "key"),)
+        indexes = (Index(fields=("quiz_id", "part", "seq")),)
+
+
+class ProjectStatus(StrEnum):
+    """Whether a project serves work."""
+
+    ACTIVE = "active"
+    PAUSED = "paused"
+
+
+class Project(Model):
+    """A labelling project as imported from its TOML file. Owner: tasks/importer.py."""
+
+    id = fields.IntField(primary_key=True)
+    slug = fields.CharField(max_length=40, unique=True)
+    kind = fields.CharField(max_length=16)  # classification | transcription
+    title = fields.JSONField()
+    instructions = fields.JSONField()
+    labels = fields.JSONField()  # [{"value", "en", "ko"}], empty for transcription
+    multi_label = fields.BooleanField(default=False)
+    reward = fields.BigIntField()
+    overlap = fields.IntField()
+    max_overlap = fields.IntField()
+    confidence = fields.FloatField()
+    gold_ratio = fields.FloatField()
+    qualification: fields.ForeignKeyNullableRelation[Quiz] = fields.ForeignKeyField(
+        "models.Quiz", related_name="projects", null=True, on_delete=fields.SET_NULL
+    )
+    min_accuracy = fields.FloatField()
+    accept = fields.CharField(max_length=16, default="auto")
+    hold_days = fields.IntField(default=0)
+    lease_minutes = fields.FloatField(default=10)
+    # Quality thresholds (DESIGN §7), configurable per project in the TOML's [rules] table.
+    rules = fields.JSONField(default=dict)
+    status = fields.CharEnumField(ProjectStatus, max_length=16, default=ProjectStatus.ACTIVE)
+    created_at = fields.DatetimeField()
+    updated_at = fields.DatetimeField()
+
+    class Meta:
+        table = "project"
+
+
+class ItemStatus(StrEnum):
+    """Where an item is in its life: served until complete, paused after reports."""
+
+    OPEN = "open"
+    COMPLETE = "complete"
+    PAUSED = "paused"
+
+
+class Item(Model):
+    """One unit of work. ``taken`` = answers + open leases, kept in step by tasks/leases.py.
+
+    Selection reads the index (project, status, is_control, id): an item is a candidate while it is
+    open and ``taken < cap`` where the cap is ``max_overlap`` (or ``overlap`` until confidence
+    asks for more, see tasks/policy.py). Owner: tasks/.
+    """
+
+    id = fields.IntField(primary_key=True)
+    project: fields.ForeignKeyRelation[Project] = fields.ForeignKeyField(
+        "models.Project", related_name="items", on_delete=fields.CASCADE
+    )
+    key = fields.CharField(max_length=200)
+    text = fields.TextField(null=True)
+    image = fields.CharField(max_length=500, null=True)
+    audio = fields.CharField(max_length=500, null=True)
+    context = fields.TextField(null=True)
+    gold = fields.JSONField(null=True)
+    explanation = fields.JSONField(null=True)
+    is_control = fields.BooleanField(default=False)
+    quarantined_at = fields.DatetimeField(null=True)
+    status = fields.CharEnumField(ItemStatus, max_length=16, default=ItemStatus.OPEN)
+    needed = fields.IntField()  # answers wanted now: overlap, raised up to max_overlap
+    taken = fields.IntField(default=0)
+    answers_count = fields.IntField(default=0)
+    reports = fields.IntField(default=0)
+    label = fields.JSONField(null=True)  # final aggregated label
+    label_confidence = fields.FloatField(null=True)
+    completed_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "item"
+        unique_together = (("project", "key"),)
+        indexes = (Index(fields=("project_id", "status", "is_control", "id")),)
+
+
+class MediaFile(Model):
+    """A prepared media file (re-encoded image, audio) and its Telegram file_id once uploaded."""
+
+    id = fields.IntField(primary_key=True)
+    sha256 = fields.CharField(max_length=64)
+    variant = fields.CharField(max_length=64, default="")  # e.g. watermark owner
+    path = fields.CharField(max_length=500)
+    mime = fields.CharField(max_length=64)
+    file_id = fields.CharField(max_length=255, null=True)
+    created_at = fields.DatetimeField()
+
+    class Meta:
+        table = "media_file"
+        unique_together = (("sha256", "variant"),)
+
+
+class LeaseStatus(StrEnum):
+    """What became of a served item."""
+
+    OPEN = "open"
+    ANSWERED = "answered"
+    SKIPPED = "skipped"
+    REPORTED = "reported"
+    EXPIRED = "expired"
+
+
+class Lease(Model):
+    """An item served to one worker. (item, worker) is unique: nobody gets an item twice."""
+
+    id = fields.IntField(primary_key=True)
+    item: fields.ForeignKeyRelation[Item] = fields.ForeignKeyField(
+        "models.Item", related_name="leases", on_delete=fields.CASCADE
+    )
+    worker: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="leases", on_delete=fields.CASCADE
+    )
+    project: fields.ForeignKeyRelation[Project] = fields.ForeignKeyField(
+        "models.Project", related_name="leases", on_delete=fields.CASCADE
+    )
+    status = fields.CharEnumField(LeaseStatus, max_length=16, default=LeaseStatus.OPEN)
+    is_control = fields.BooleanField(default=False)
+    chosen = fields.JSONField(default=list)  # multi-label toggles so far
+    chat_id = fields.BigIntField(null=True)
+    message_id = fields.BigIntField(null=True)
+    session_id = fields.IntField(null=True)  # id of the first lease of the work session
+    created_at = fields.DatetimeField()
+    expires_at = fields.DatetimeField()
+    closed_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "lease"
+        unique_together = (("item", "worker"),)
+        indexes = (
+            Index(fields=("status", "expires_at")),
+            Index(fields=("worker_id", "project_id", "status")),
+            # the per-worker selection cursor: MAX(item_id) of one worker, project and class
+            Index(fields=("worker_id", "project_id", "is_control", "item_id")),
+            Index(fields=("session_id",)),
+        )
+
+
+class Answer(Model):
+    """The answer of a worker to a leased item, one per lease. Owner: tasks/answers.py."""
+
+    id = fields.IntField(primary_key=True)
+    lease: fields.OneToOneRelation[Lease] = fields.OneToOneField(
+        "models.Lease", related_name="answer", on_delete=fields.CASCADE
+    )
+    item: fields.ForeignKeyRelation[Item] = fields.ForeignKeyField(
+        "models.Item", related_name="answers", on_delete=fields.CASCADE
+    )
+    worker: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="answers", on_delete=fields.CASCADE
+    )
+    project: fields.ForeignKeyRelation[Project] = fields.ForeignKeyField(
+        "models.Project", related_name="answers", on_delete=fields.CASCADE
+    )
+    value = fields.JSONField()  # a label value, a list of values, or a transcription
+    seconds = fields.FloatField()
+    is_control = fields.BooleanField(default=False)
+    correct = fields.BooleanField(null=True)  # control answers only
+    score = fields.FloatField(null=True)  # control: Jaccard or 1 - CER
+    counted = fields.BooleanField(default=True)  # False once its gold was quarantined
+    status = fields.CharField(max_length=16, default="accepted")  # accepted|pending|rejected
+    reject_reason = fields.CharField(max_length=64, null=True)
+    created_at = fields.DatetimeField()
+
+    class Meta:
+        table = "answer"
+        indexes = (
+            Index(fields=("worker_id", "project_id", "created_at")),
+            Index(fields=("project_id", "item_id")),
+        )
+
+
+class ItemReport(Model):
+    """A report by a worker of a bad item (unclear, offensive, broken media)."""
+
+    id = fields.IntField(primary_key=True)
+    item: fields.ForeignKeyRelation[Item] = fields.ForeignKeyField(
+        "models.Item", related_name="item_reports", on_delete=fields.CASCADE
+    )
+    worker: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="item_reports", on_delete=fields.CASCADE
+    )
+    reason = fields.CharField(max_length=16)
+    created_at = fields.DatetimeField()
+
+    class Meta:
+        table = "item_report"
+        unique_together = (("item", "worker"),)
+
+
+class SkillStage(StrEnum):
+    """The stage of a worker within one project."""
+
+    PROBATION = "probation"
+    WORKER = "worker"
+    REVIEWER = "reviewer"
+
+
+class Skill(Model):
+    """The standing of a worker in one project: control counts (Beta posterior) and stage.
+
+    Posterior Beta(2 + right, 1 + wrong), kept up to date in the transaction of the answer.
+    Owner: tasks/answers.py (counts) and onboarding/stages (stage changes).
+    """
+
+    id = fields.IntField(primary_key=True)
+    worker: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="skills", on_delete=fields.CASCADE
+    )
+    project: fields.ForeignKeyRelation[Project] = fields.ForeignKeyField(
+        "models.Project", related_name="skills", on_delete=fields.CASCADE
+    )
+    stage = fields.CharEnumField(SkillStage, max_length=16, default=SkillStage.PROBATION)
+    control_right = fields.FloatField(default=0)  # floats: Jaccard/CER can give partial credit
+    control_wrong = fields.FloatField(default=0)
+    control_count = fields.IntField(default=0)
+    answers_count = fields.IntField(default=0)
+    reviewer_offered_at = fields.DatetimeField(null=True)
+    reviewer_declined_at = fields.DatetimeField(null=True)
+    updated_at = fields.DatetimeField()
+
+    class Meta:
+        table = "skill"
+        unique_together = (("worker", "project"),)
+
+
+class QualStage(StrEnum):
+    """The stage of a worker in a qualification quiz (DESIGN §5 steps 1-3)."""
+
+    REGISTERED = "registered"
+    TRAINED = "trained"
+    QUALIFIED = "qualified"
+    CLOSED = "closed"  # every exam attempt used without a pass
+
+
+class Qualification(Model):
+    """The progress of a worker through one quiz."""
+
+    id = fields.IntField(primary_key=True)
+    worker: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="qualifications", on_delete=fields.CASCADE
+    )
+    quiz: fields.ForeignKeyRelation[Quiz] = fields.ForeignKeyField(
+        "models.Quiz", related_name="qualifications", on_delete=fields.CASCADE
+    )
+    stage = fields.CharEnumField(QualStage, max_length=16, default=QualStage.REGISTERED)
+    training_score = fields.FloatField(null=True)
+    exam_score = fields.FloatField(null=True)
+    attempts_used = fields.IntField(default=0)
+    next_attempt_at = fields.DatetimeField(null=True)
+    qualified_at = fields.DatetimeField(null=True)
+    updated_at = fields.DatetimeField()
+
+    class Meta:
+        table = "qualification"
+        unique_together = (("worker", "quiz"),)
+
+
+class QuizAttempt(Model):
+    """One training run or exam attempt: the drawn questions and the position in them."""
+
+    id = fields.IntField(primary_key=True)
+    worker: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="quiz_attempts", on_delete=fields.CASCADE
+    )
+    quiz: fields.ForeignKeyRelation[Quiz] = fields.ForeignKeyField(
+        "models.Quiz", related_name="attempts", on_delete=fields.CASCADE
+    )
+    part = fields.CharField(max_length=8)  # training | exam
+    status = fields.CharField(max_length=16, default="open")  # open|passed|failed|done|abandoned
+    queue = fields.JSONField(default=list)  # quiz item ids still to ask, in order
+    asked = fields.IntField(default=0)
+    first_right = fields.IntField(default=0)
+    total = fields.IntField(default=0)
+    score = fields.FloatField(null=True)
+    message_id = fields.BigIntField(null=True)
+    started_at = fields.DatetimeField()
+    finished_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "quiz_attempt"
+        indexes = (Index(fields=("worker_id", "quiz_id", "part", "status")),)
+
+
+class QuizAnswer(Model):
+    """An answer within a quiz attempt. ``is_first`` marks the first answer to that question."""
+
+    id = fields.IntField(primary_key=True)
+    attempt: fields.ForeignKeyRelation[QuizAttempt] = fields.ForeignKeyField(
+        "models.QuizAttempt", related_name="answers", on_delete=fields.CASCADE
+    )
+    quiz_item: fields.ForeignKeyRelation[QuizItem] = fields.ForeignKeyField(
+        "models.QuizItem", related_name="answers", on_delete=fields.CASCADE
+    )
+    step = fields.IntField()  # position in the attempt: one answer per step
+    value = fields.JSONField()
+    correct = fields.BooleanField()
+    is_first = fields.BooleanField()
+    created_at = fields.DatetimeField()
+
+    class Meta:
+        table = "quiz_answer"
+        unique_together = (("attempt", "step"),)
+
+
+class Suspension(Model):
+    """A worker barred from one project (or everywhere when project is NULL), with its reason.
+
+    ``reason_key`` is a locale key and ``reason_params`` its parameters, so the worker reads the
+    reason in their own language. ``ends_at`` NULL means until an admin decides.
+    """
+
+    id = fields.IntField(primary_key=True)
+    worker: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="suspensions", on_delete=fields.CASCADE
+    )
+    project: fields.ForeignKeyNullableRelation[Project] = fields.ForeignKeyField(
+        "models.Project", related_name="suspensions", null=True, on_delete=fields.CASCADE
+    )
+    rule = fields.CharField(max_length=32)  # accuracy | speed | admin
+    reason_key = fields.CharField(max_length=64)
+    reason_params = fields.JSONField(default=dict)
+    cause_item: fields.ForeignKeyNullableRelation[Item] = fields.ForeignKeyField(
+        "models.Item", related_name="caused_suspensions", null=True, on_delete=fields.SET_NULL
+    )
+    created_at = fields.DatetimeField()
+    ends_at = fields.DatetimeField(null=True)
+    lifted_at = fields.DatetimeField(null=True)
+    lifted_by = fields.CharField(max_length=32, null=True)  # "admin:<id>", "gold-audit", "expiry"
+
+    class Meta:
+        table = "suspension"
+        indexes = (Index(fields=("worker_id", "lifted_at")),)
+
+
+class AppealStatus(StrEnum):
+    """The state of an appeal in the admin queue."""
+
+    OPEN = "open"
+    UPHELD = "upheld"
+    DENIED = "denied"
+
+
+class Appeal(Model):
+    """An appeal by a worker against a suspension or a rejected answer: the admin queue."""
+
+    id = fields.IntField(primary_key=True)
+    worker: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="appeals", on_delete=fields.CASCADE
+    )
+    suspension: fields.ForeignKeyNullableRelation[Suspension] = fields.ForeignKeyField(
+        "models.Suspension", related_name="appeals", null=True, on_delete=fields.CASCADE
+    )
+    answer: fields.ForeignKeyNullableRelation[Answer] = fields.ForeignKeyField(
+        "models.Answer", related_name="appeals", null=True, on_delete=fields.CASCADE
+    )
+    text = fields.TextField(default="")
+    status = fields.CharEnumField(AppealStatus, max_length=16, default=AppealStatus.OPEN)
+    created_at = fields.DatetimeField()
+    decided_at = fields.DatetimeField(null=True)
+    decided_by = fields.BigIntField(null=True)
+    decision_note = fields.TextField(null=True)
+
+    class Meta:
+        table = "appeal"
+        indexes = (Index(fields=("status", "created_at")),)
+
+
+class EntryKind(StrEnum):
+    """Kinds of ledger entries (DESIGN §8)."""
+
+    EARNING = "earning"
+    APPROVAL = "approval"
+    REVERSAL = "reversal"
+    BONUS = "bonus"
+    PAYOUT = "payout"
+    WITHHOLDING = "withholding"
+
+
+class LedgerEntry(Model):
+    """One immutable ledger entry in minor units. ``key`` makes every posting idempotent."""
+
+    id = fields.IntField(primary_key=True)
+    worker: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="entries", on_delete=fields.RESTRICT
+    )
+    kind = fields.CharEnumField(EntryKind, max_length=16)
+    amount = fields.BigIntField()
+    key = fields.CharField(max_length=100, unique=True)
+    answer: fields.ForeignKeyNullableRelation[Answer] = fields.ForeignKeyField(
+        "models.Answer", related_name="entries", null=True, on_delete=fields.RESTRICT
+    )
+    available_at = fields.DatetimeField(null=True)  # pending until then
+    created_at = fields.DatetimeField()
+
+    class Meta:
+        table = "ledger_entry"
+        indexes = (Index(fields=("worker_id", "created_at")),)
+
+
+class PayoutRequest(Model):
+    """A withdrawal request: gross, withholding, net, decided by an admin."""
+
+    id = fields.IntField(primary_key=True)
+    worker: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="payouts", on_delete=fields.RESTRICT
+    )
+    amount = fields.BigIntField()
+    withholding = fields.BigIntField()
+    net = fields.BigIntField()
+    status = fields.CharField(max_length=16, default="requested")  # requested|approved|rejected
+    key = fields.CharField(max_length=100, unique=True)
+    created_at = fields.DatetimeField()
+    decided_at = fields.DatetimeField(null=True)
+    decided_by = fields.BigIntField(null=True)
+
+    class Meta:
+        table = "payout_request"
+
+
+class Broadcast(Model):
+    """A targeted message to many workers, sent with a stored cursor so a restart resumes it."""
+
+    id = fields.IntField(primary_key=True)
+    created_by = fields.BigIntField()
+    text = fields.JSONField()
+    audience = fields.JSONField(default=dict)
+    status = fields.CharField(max_length=16, default="draft")  # draft|sending|done|cancelled
+    cursor = fields.IntField(default=0)  # last user id handled
+    total = fields.IntField(default=0)
+    sent = fields.IntField(default=0)
+    failed = fields.IntField(default=0)
+    created_at = fields.DatetimeField()
+    finished_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "broadcast"
+
+
+class AuditLog(Model):
+    """Who did what, when: rule verdicts, admin decisions, quarantines, imports."""
+
+    id = fields.IntField(primary_key=True)
+    at = fields.DatetimeField()
+    actor = fields.CharField(max_length=64)  # "system", "admin:<tg id>", "cli"
+    action = fields.CharField(max_length=64)
+    worker: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="audit", null=True, on_delete=fields.SET_NULL
+    )
+    project: fields.ForeignKeyNullableRelation[Project] = fields.ForeignKeyField(
+        "models.Project", related_name="audit", null=True, on_delete=fields.SET_NULL
+    )
+    data = fields.JSONField(default=dict)
+
+    class Meta:
+        table = "audit_log"
+        indexes = (Index(fields=("action", "at")),)
