@@ -1,0 +1,167 @@
+"""Combining several transcriptions of one item into one text: medoid and ROVER.
+
+Words are compared after :func:`gigbot.scoring.text.normalize` (NFKC, case, punctuation,
+spaces); the output keeps the workers' own spelling, case and punctuation.
+
+- medoid: the transcription with the smallest summed word-level edit distance to the item's
+  other transcriptions (ties: the more often given text, then the earlier one). It is always a
+  text somebody actually wrote.
+- ROVER (Fiscus 1997, "A post-processing system to yield reduced word error rates: Recognizer
+  Output Voting Error Reduction"): every transcription is aligned word by word to a backbone
+  (here the medoid, so a single alignment each, instead of Fiscus' incremental network), and
+  each slot of the resulting word transition network takes the word most transcriptions put
+  there (or nothing, when most left it out). Insertions relative to the backbone are voted as
+  whole word sequences per gap. Ties keep the backbone's choice.
+
+Confidence (both methods): the mean word-level similarity of the result to the transcriptions,
+``1 - mean(distance / max(len(result), len(other)))``; one transcription alone gives 0 (no
+agreement has been seen).
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Literal, TypeVar
+
+from rapidfuzz.distance import Levenshtein
+
+from gigbot.scoring.text import normalize
+from gigbot.scoring.types import TaskAnswer
+
+__all__ = ["TextDecision", "TextMethod", "aggregate_texts", "medoid", "rover", "text_aggregate"]
+
+TextMethod = Literal["rover", "medoid"]
+_T = TypeVar("_T", str, tuple[str, ...])
+
+
+@dataclass(frozen=True, slots=True)
+class TextDecision:
+    """The combined text of one item and the agreement behind it (0-1)."""
+
+    text: str
+    confidence: float
+
+
+@dataclass(frozen=True, slots=True)
+class _Tokens:
+    surface: list[str]  # the words as written (punctuation attached)
+    keys: list[str]  # the same words normalised; words that normalise to nothing are dropped
+
+
+def _tokens(text: str) -> _Tokens:
+    surface: list[str] = []
+    keys: list[str] = []
+    for word in text.split():
+        key = normalize(word, "NFKC")
+        if key:
+            # a word can normalise to several ("l'été" stays one; "a—b" becomes "ab"); keep it one
+            surface.append(word)
+            keys.append(key.replace(" ", ""))
+    return _Tokens(surface, keys)
+
+
+def _similarity(a: list[str], b: list[str]) -> float:
+    longest = max(len(a), len(b))
+    return 1.0 if longest == 0 else 1.0 - Levenshtein.distance(a, b) / longest
+
+
+def _confidence(result: list[str], others: Sequence[_Tokens], skip: int | None = None) -> float:
+    sims = [_similarity(result, t.keys) for i, t in enumerate(others) if i != skip]
+    return sum(sims) / len(sims) if sims else 0.0
+
+
+def _medoid_index(tokens: Sequence[_Tokens]) -> int:
+    n = len(tokens)
+    totals = [0] * n
+    for i in range(n):
+        for j in range(i + 1, n):
+            d = Levenshtein.distance(tokens[i].keys, tokens[j].keys)
+            totals[i] += d
+            totals[j] += d
+    frequency = Counter(tuple(t.keys) for t in tokens)
+    return min(range(n), key=lambda i: (totals[i], -frequency[tuple(tokens[i].keys)], i))
+
+
+def medoid(texts: Sequence[str]) -> TextDecision:
+    """The transcription closest to all the others (word-level edit distance)."""
+    if not texts:
+        raise ValueError("medoid() needs at least one text")
+    tokens = [_tokens(t) for t in texts]
+    best = _medoid_index(tokens)
+    return TextDecision(
+        text=texts[best].strip(), confidence=_confidence(tokens[best].keys, tokens, best)
+    )
+
+
+def rover(texts: Sequence[str]) -> TextDecision:
+    """Word-slot voting over transcriptions aligned to their medoid (see the module doc)."""
+    if not texts:
+        raise ValueError("rover() needs at least one text")
+    tokens = [_tokens(t) for t in texts]
+    pivot = _medoid_index(tokens)
+    backbone = tokens[pivot]
+    n = len(backbone.keys)
+    slots: list[Counter[str]] = [Counter({key: 1}) for key in backbone.keys]  # "" = nothing
+    surfaces: defaultdict[str, Counter[str]] = defaultdict(Counter)
+    for word, key in zip(backbone.surface, backbone.keys, strict=True):
+        surfaces[key][word] += 1
+    gaps: list[Counter[tuple[str, ...]]] = [Counter({(): 1}) for _ in range(n + 1)]
+    for index, other in enumerate(tokens):
+        if index == pivot:
+            continue
+        inserted: dict[int, list[str]] = {}
+        for op in Levenshtein.opcodes(backbone.keys, other.keys):
+            i1, i2, j1, j2 = op.src_start, op.src_end, op.dest_start, op.dest_end
+            paired = min(i2 - i1, j2 - j1)  # equal/replace pair words; insert/delete pair none
+            for step in range(paired):
+                key = other.keys[j1 + step]
+                slots[i1 + step][key] += 1
+                surfaces[key][other.surface[j1 + step]] += 1
+            for slot in range(i1 + paired, i2):
+                slots[slot][""] += 1  # left out by this transcription
+            if j2 - j1 > paired:  # words this transcription adds before backbone word i2
+                inserted.setdefault(i2, []).extend(other.keys[j1 + paired : j2])
+                for j in range(j1 + paired, j2):
+                    surfaces[other.keys[j]][other.surface[j]] += 1
+        for gap in range(n + 1):
+            gaps[gap][tuple(inserted.get(gap, ()))] += 1
+    keys: list[str] = []
+    for position in range(n + 1):
+        best_insert = _winner(gaps[position], default=())
+        keys.extend(best_insert)
+        if position < n:
+            word = _winner(slots[position], default=backbone.keys[position])
+            if word:
+                keys.append(word)
+    words = [surfaces[key].most_common(1)[0][0] for key in keys]
+    agreement = _confidence(keys, tokens) if len(tokens) > 1 else 0.0
+    return TextDecision(text=" ".join(words), confidence=agreement)
+
+
+def _winner(votes: Counter[_T], default: _T) -> _T:
+    """The most voted option; on a tie the backbone's own option (``default``) stays."""
+    top = max(votes.values())
+    if votes.get(default, 0) == top:
+        return default
+    return min(option for option, count in votes.items() if count == top)
+
+
+_METHODS = {"rover": rover, "medoid": medoid}
+
+
+def aggregate_texts(texts: Sequence[str], method: TextMethod = "rover") -> TextDecision:
+    """One item's transcriptions combined into one text (ROVER by default)."""
+    return _METHODS[method](texts)
+
+
+def text_aggregate(
+    answers: Iterable[TaskAnswer], method: TextMethod = "rover"
+) -> dict[str, TextDecision]:
+    """Every task's transcriptions combined, tasks in order of first appearance."""
+    by_task: dict[str, list[str]] = {}
+    for answer in answers:
+        by_task.setdefault(answer.task, []).append(answer.label)
+    combine = _METHODS[method]
+    return {task: combine(texts) for task, texts in by_task.items()}

@@ -1,0 +1,203 @@
+"""``gigbot labels aggregate`` end to end on temporary CSV files: good input and each bad kind."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from gigbot.cli import main
+
+
+def _write(path: Path, text: str, encoding: str = "utf-8") -> Path:
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+def _run(*argv: str) -> int:
+    return main(["labels", "aggregate", *argv])
+
+
+def _result(path: Path) -> list[list[str]]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        return list(csv.reader(handle))
+
+
+ANSWERS = """task,worker,label
+t2,w1,b
+t2,w2,a
+t1,w1,x
+t1,w2,x
+t1,w3,y
+"""
+
+
+def test_majority_vote_writes_tasks_in_order(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    answers = _write(tmp_path / "answers.csv", ANSWERS)
+    out = tmp_path / "result.csv"
+    assert _run(str(answers), "--method", "mv", "--out", str(out)) == 0
+    assert _result(out) == [
+        ["task", "label", "confidence"],
+        ["t2", "a", "0.5000"],
+        ["t1", "x", "0.6667"],
+    ]
+    assert "2 tasks from 5 answers (mv)" in capsys.readouterr().out
+
+
+def test_bom_extra_columns_whitespace_and_blank_lines(tmp_path: Path) -> None:
+    text = (
+        "\ufeffid, Label ,Task,worker,comment\r\n"
+        "1, pos ,  t1 ,w1,x\r\n\r\n2,pos,t1,w2,\r\n3,neg,t2,w1,y,extra\r\n"
+    )
+    answers = _write(tmp_path / "answers.csv", text)
+    out = tmp_path / "result.csv"
+    assert _run(str(answers), "--method", "mv", "--out", str(out)) == 0
+    assert [row[:2] for row in _result(out)] == [["task", "label"], ["t1", "pos"], ["t2", "neg"]]
+
+
+def test_korean_labels_round_trip(tmp_path: Path) -> None:
+    answers = _write(
+        tmp_path / "a.csv", "task,worker,label\n항목1,w1,긍정\n항목1,w2,긍정\n항목1,w3,부정\n"
+    )
+    out = tmp_path / "r.csv"
+    assert _run(str(answers), "--method", "ds", "--out", str(out)) == 0
+    assert _result(out)[1][:2] == ["항목1", "긍정"]
+
+
+def _synthetic(tmp_path: Path) -> tuple[Path, Path, dict[str, str]]:
+    """Three good workers, two adversaries who flip every label, and a gold file."""
+    rng = np.random.default_rng(3)
+    truth = {f"t{i}": str(rng.integers(2)) for i in range(120)}
+    lines = ["task,worker,label"]
+    for task, label in truth.items():
+        for worker, accuracy in (
+            ("g1", 0.8),
+            ("g2", 0.75),
+            ("g3", 0.7),
+            ("bad1", 0.0),
+            ("bad2", 0.1),
+        ):
+            given = label if rng.random() < accuracy else str(1 - int(label))
+            lines.append(f"{task},{worker},{given}")
+    answers = _write(tmp_path / "answers.csv", "\n".join(lines) + "\n")
+    gold_rows = ["task,label"] + [f"{t},{truth[t]}" for t in list(truth)[:24]]
+    gold = _write(tmp_path / "gold.csv", "\n".join(gold_rows) + "\n")
+    return answers, gold, truth
+
+
+@pytest.mark.parametrize("method", ["mv", "wmv", "ds"])
+def test_each_method_end_to_end(tmp_path: Path, method: str) -> None:
+    answers, gold, truth = _synthetic(tmp_path)
+    out = tmp_path / "result.csv"
+    assert _run(str(answers), "--method", method, "--gold", str(gold), "--out", str(out)) == 0
+    rows = _result(out)[1:]
+    assert [r[0] for r in rows] == list(truth)
+    accuracy = np.mean([label == truth[task] for task, label, _ in rows])
+    assert all(0.0 <= float(c) <= 1.0 for *_, c in rows)
+    if method == "mv":
+        assert accuracy < 0.85  # the two adversaries drag the vote down
+    else:
+        assert accuracy > 0.9
+
+
+def test_ds_clamps_gold_tasks(tmp_path: Path) -> None:
+    answers = _write(tmp_path / "a.csv", "task,worker,label\nt1,w1,a\nt1,w2,a\nt2,w1,b\n")
+    gold = _write(tmp_path / "g.csv", "task,label\nt1,c\n")
+    out = tmp_path / "r.csv"
+    assert _run(str(answers), "--method", "ds", "--gold", str(gold), "--out", str(out)) == 0
+    assert _result(out)[1] == ["t1", "c", "1.0000"]
+
+
+def test_text_answers_are_combined(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    answers = _write(
+        tmp_path / "a.csv",
+        'task,worker,label\nclip1,w1,"Hello, world"\nclip1,w2,hello world\nclip1,w3,hello word\n'
+        "clip2,w1,\n",
+    )
+    out = tmp_path / "r.csv"
+    assert _run(str(answers), "--text", "--out", str(out)) == 0
+    rows = _result(out)
+    assert rows[1][:2] == ["clip1", "hello world"]
+    assert rows[2][:2] == ["clip2", ""]
+    assert "(text, ROVER)" in capsys.readouterr().out
+
+
+def _fails(capsys: pytest.CaptureFixture[str], *argv: str) -> str:
+    assert _run(*argv) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1, err
+    assert err.startswith("gigbot: ")
+    return err
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        ("", "answers.csv: the file is empty"),
+        ("\n\n", "answers.csv: the file is empty"),
+        ("task,label\nt1,a\n", "answers.csv:1: missing column 'worker'"),
+        ("task,worker,label\n", "answers.csv: no answers after the header"),
+        ("task,worker,label\nt1,w1,a\nt1,w2\n", "answers.csv:3: 2 field(s), expected at least 3"),
+        ("task,worker,label\nt1,,a\n", "answers.csv:2: empty worker"),
+        ("task,worker,label\nt1,w1,\n", "answers.csv:2: empty label"),
+        ('task,worker,label\nt1,w1,"a\n', "answers.csv:2: bad CSV: unexpected end of data"),
+    ],
+)
+def test_bad_answer_files(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], content: str, expected: str
+) -> None:
+    answers = _write(tmp_path / "answers.csv", content)
+    err = _fails(capsys, str(answers), "--method", "mv", "--out", str(tmp_path / "r.csv"))
+    assert expected in err
+    assert not (tmp_path / "r.csv").exists()
+
+
+def test_wrong_encoding_names_the_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    answers = _write(tmp_path / "answers.csv", "task,worker,label\nt1,w1,café\n", "latin-1")
+    err = _fails(capsys, str(answers), "--out", str(tmp_path / "r.csv"))
+    assert "answers.csv:2: not UTF-8 text (byte 0xe9" in err
+
+
+def test_missing_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    err = _fails(capsys, str(tmp_path / "nope.csv"), "--out", str(tmp_path / "r.csv"))
+    assert "nope.csv: no such file" in err
+
+
+def test_bad_gold_files(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    answers = _write(tmp_path / "answers.csv", ANSWERS)
+    out = str(tmp_path / "r.csv")
+    conflicting = _write(tmp_path / "gold.csv", "task,label\nt1,x\nt1,y\n")
+    err = _fails(capsys, str(answers), "--gold", str(conflicting), "--out", out)
+    assert "gold.csv:3: task 't1' has two gold labels" in err
+    no_label = _write(tmp_path / "gold2.csv", "task,answer\nt1,x\n")
+    assert "gold2.csv:1: missing column 'label'" in _fails(
+        capsys, str(answers), "--gold", str(no_label), "--out", out
+    )
+    err = _fails(capsys, str(answers), "--gold", str(tmp_path / "none.csv"), "--out", out)
+    assert "none.csv: no such file" in err
+
+
+def test_wmv_needs_gold(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    answers = _write(tmp_path / "answers.csv", ANSWERS)
+    err = _fails(capsys, str(answers), "--method", "wmv", "--out", str(tmp_path / "r.csv"))
+    assert "--gold" in err
+
+
+def test_unwritable_output(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    answers = _write(tmp_path / "answers.csv", ANSWERS)
+    err = _fails(capsys, str(answers), "--out", str(tmp_path / "missing-dir" / "r.csv"))
+    assert "cannot write" in err
+    assert not any(p.name.endswith(".tmp") for p in tmp_path.rglob("*"))
+
+
+def test_gold_with_text_is_reported_unused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    answers = _write(tmp_path / "a.csv", "task,worker,label\nc,w1,hi\n")
+    gold = _write(tmp_path / "g.csv", "task,label\nc,hi\n")
+    assert _run(str(answers), "--text", "--gold", str(gold), "--out", str(tmp_path / "r.csv")) == 0
+    assert "--gold is not used with --text" in capsys.readouterr().err
