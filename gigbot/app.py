@@ -1,0 +1,193 @@
+"""The bot process: ``build_application`` (PTB wiring) and ``gigbot run`` (polling or webhook).
+
+Updates of one chat are handled in order, different chats in parallel (``PerChatUpdateProcessor``);
+every Bot API call goes through ``AIORateLimiter`` (30 per second overall, ``retry_after``
+honoured, three retries). Nothing durable lives in memory: a restart loses only the duplicate
+filter's recent ids.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import logging
+import os
+import signal
+from collections.abc import AsyncIterator, Awaitable
+from contextlib import asynccontextmanager
+from typing import Any
+
+from telegram import BotCommand, Update
+from telegram.error import InvalidToken, NetworkError, TelegramError
+from telegram.ext import (
+    AIORateLimiter,
+    ApplicationBuilder,
+    BaseUpdateProcessor,
+    ContextTypes,
+    Defaults,
+)
+
+from gigbot.clock import SYSTEM_CLOCK, Clock
+from gigbot.config import Settings
+from gigbot.context import CLOCK_KEY, SETTINGS_KEY, GigApp, GigContext
+from gigbot.db import close_db, init_db, redact
+from gigbot.errors import ConfigError
+from gigbot.handlers import register_all
+from gigbot.i18n import LANGUAGES, t
+
+__all__ = [
+    "COMMANDS",
+    "PerChatUpdateProcessor",
+    "build_application",
+    "polling",
+    "run_command",
+    "set_commands",
+]
+
+# Durations from PTB as timedelta (its coming default). Without it every RetryAfter (a 429)
+# warns on construction, which a test run with warnings as errors turns into a failure.
+os.environ.setdefault("PTB_TIMEDELTA", "true")
+
+log = logging.getLogger(__name__)
+
+# The commands shown in Telegram's menu, in this order; descriptions are ``commands.<name>``.
+COMMANDS = ("start", "tasks", "profile", "balance", "payout", "history", "settings", "help",
+            "deleteme")
+STOP_TIMEOUT = 4.0  # seconds for a clean stop; SIGTERM must end the process within 5 s
+
+
+class PerChatUpdateProcessor(BaseUpdateProcessor):
+    """One chat's updates run one after another (FIFO); different chats run in parallel.
+
+    PTB takes its global semaphore before calling ``do_process_update``, so a busy chat's queued
+    updates hold slots: keep ``max_concurrent_updates`` large.
+    """
+
+    __slots__ = ("_locks", "_refs")
+
+    def __init__(self, max_concurrent_updates: int = 256) -> None:
+        super().__init__(max_concurrent_updates)
+        self._locks: dict[int, asyncio.Lock] = {}
+        self._refs: dict[int, int] = {}
+
+    @staticmethod
+    def _key(update: object) -> int | None:
+        if not isinstance(update, Update):
+            return None
+        if update.effective_chat is not None:
+            return update.effective_chat.id
+        return update.effective_user.id if update.effective_user is not None else None
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        """Run ``coroutine`` once the earlier updates of the same chat are done."""
+        key = self._key(update)
+        if key is None:
+            await coroutine
+            return
+        lock = self._locks.setdefault(key, asyncio.Lock())
+        self._refs[key] = self._refs.get(key, 0) + 1
+        try:
+            async with lock:
+                await coroutine
+        finally:
+            self._refs[key] -= 1
+            if not self._refs[key]:
+                del self._refs[key], self._locks[key]
+
+    async def initialize(self) -> None:
+        """Nothing to set up."""
+
+    async def shutdown(self) -> None:
+        """Nothing to tear down."""
+
+
+def build_application(settings: Settings, *, clock: Clock = SYSTEM_CLOCK) -> GigApp:
+    """The PTB application for ``settings``: API root, limits, typed context, every handler."""
+    root = settings.api_url.rstrip("/")
+    app: GigApp = (
+        ApplicationBuilder()
+        .token(settings.require_token())
+        .base_url(f"{root}/bot")
+        .base_file_url(f"{root}/file/bot")
+        .defaults(Defaults(tzinfo=dt.UTC))
+        .rate_limiter(AIORateLimiter(overall_max_rate=30, overall_time_period=1, max_retries=3))
+        .concurrent_updates(PerChatUpdateProcessor(256))
+        .context_types(ContextTypes(context=GigContext))
+        .post_init(set_commands)
+        .build()
+    )
+    app.bot_data[SETTINGS_KEY] = settings
+    app.bot_data[CLOCK_KEY] = clock
+    register_all(app)
+    return app
+
+
+async def set_commands(app: GigApp) -> None:
+    """Register the command menu in English, in Korean, and (English) for other languages."""
+    for lang in (*LANGUAGES, None):
+        commands = [BotCommand(name, t(lang or "en", f"commands.{name}")) for name in COMMANDS]
+        try:
+            await app.bot.set_my_commands(commands, language_code=lang)
+        except TelegramError as exc:  # the menu is a convenience: never a reason not to start
+            log.warning("setMyCommands failed language=%s: %s", lang, exc)
+
+
+@asynccontextmanager
+async def polling(app: GigApp, *, poll_timeout: int = 10) -> AsyncIterator[GigApp]:
+    """Serve ``app`` by long polling for the block, then stop updater, application, jobs."""
+    async with app:  # initialize() ... shutdown()
+        if app.post_init is not None:
+            await app.post_init(app)
+        updater = app.updater
+        if updater is None:
+            raise RuntimeError("polling needs an application with an updater")
+        await updater.start_polling(
+            poll_interval=0.0, timeout=poll_timeout, allowed_updates=Update.ALL_TYPES
+        )
+        await app.start()
+        try:
+            yield app
+        finally:
+            if updater.running:
+                await updater.stop()
+            if app.running:
+                await app.stop()
+
+
+def _stop_event() -> asyncio.Event:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    return stop
+
+
+async def run_command(_args: argparse.Namespace, settings: Settings) -> int:
+    """``gigbot run``: migrate, then serve until SIGTERM or SIGINT (exit 0)."""
+    settings.require_token()
+    stop = _stop_event()
+    await init_db(settings.db_url)
+    try:
+        app = build_application(settings, clock=SYSTEM_CLOCK)
+        if settings.webhook_url:
+            from gigbot.web.webhook import serve_webhook
+
+            async with serve_webhook(app, settings):
+                log.info("serving by webhook on port %s", settings.port)
+                await stop.wait()
+        else:
+            async with polling(app):
+                log.info("serving by long polling db=%s", redact(settings.db_url))
+                await stop.wait()
+        log.info("stopping")
+    except InvalidToken:
+        raise ConfigError(
+            "GIGBOT_TOKEN was refused by the Bot API: check the token from @BotFather"
+        ) from None
+    except NetworkError as exc:
+        print(f"gigbot: cannot reach the Bot API at {settings.api_url}: {exc}")
+        return 1
+    finally:
+        await close_db()
+    return 0
