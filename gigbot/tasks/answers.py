@@ -1,0 +1,350 @@
+"""Answers: record a tap, a multi-label set or a typed transcription exactly once, then serve on.
+
+Every action names a lease and is checked against the presser and the lease's state. Recording is
+a compare-and-set on the lease (``open`` and unexpired → ``answered``) inside one transaction
+with the Answer row, the earning (auto acceptance), the quality hook and the next lease, so a
+double tap, two fast taps on different buttons or a redelivered update record one answer: the
+losers see ``REPLAY`` and change nothing. A stale button of an expired lease gets ``EXPIRED``
+and a fresh item. Owner of the ``answer`` and ``item_report`` tables.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.expressions import F
+from tortoise.transactions import in_transaction
+
+from gigbot.errors import BadCallback, UserError
+from gigbot.models import (
+    Answer,
+    AuditLog,
+    EntryKind,
+    Item,
+    ItemReport,
+    ItemStatus,
+    Lease,
+    LeaseStatus,
+    Project,
+)
+from gigbot.notices import Notice
+from gigbot.payouts import ledger
+from gigbot.tasks import leases, policy, quality, selection
+from gigbot.tasks.alerts import admin_notices
+from gigbot.tasks.selection import ServedItem
+from gigbot.tasks.suspensions import ActiveSuspension, active_suspension
+
+__all__ = [
+    "End",
+    "Outcome",
+    "Step",
+    "report_item",
+    "skip_item",
+    "submit_choice",
+    "submit_done",
+    "submit_text",
+    "toggle_label",
+]
+
+log = logging.getLogger(__name__)
+
+
+class Outcome(StrEnum):
+    """What an action did."""
+
+    STARTED = "started"  # a session began (or resumed): its item, or why none
+    RECORDED = "recorded"  # an answer was recorded
+    TOGGLED = "toggled"  # a multi-label toggle changed the set
+    SKIPPED = "skipped"
+    REPORTED = "reported"
+    REPLAY = "replay"  # already answered (double tap, redelivery): nothing new
+    CLOSED = "closed"  # the lease was closed by an earlier action: nothing new
+    EXPIRED = "expired"  # the lease had expired: a fresh item follows
+    REFUSED = "refused"  # a typed answer was refused; the lease stays open (see ``problem``)
+    BUTTONS = "buttons"  # text while a button item is open: answer with the buttons
+    SUSPENDED = "suspended"  # the worker is suspended: nothing recorded
+
+
+class End(StrEnum):
+    """Why no next item follows."""
+
+    NO_WORK = "no_work"  # nothing left in the project for this worker
+    PAUSED = "paused"  # the project was paused
+    SUSPENDED = "suspended"  # the worker was (just) suspended
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """The result of an action, for the handler to render after commit."""
+
+    outcome: Outcome
+    item: ServedItem | None = None  # what to show now: the next item (or the same one)
+    end: End | None = None
+    project_id: int | None = None
+    project_title: dict[str, str] | None = None
+    suspension: ActiveSuspension | None = None
+    problem: policy.TextProblem | None = None
+    limit: int = 0  # the longest accepted text (for the TOO_LONG refusal)
+    notices: tuple[Notice, ...] = ()
+    shown_message_id: int | None = None  # the message that showed the lease just closed
+
+
+def _json(value: Any) -> Any:
+    """A value for a JSONField: tortoise takes a ``str`` as JSON text, so encode it first.
+
+    Assign it to a constructed model (``__init__`` and ``create`` decode a JSON string).
+    """
+    return json.dumps(value, ensure_ascii=False) if isinstance(value, str) else value
+
+
+async def _owned(worker_id: int, lease_id: int) -> tuple[Lease, Project]:
+    lease = await Lease.filter(id=lease_id, worker_id=worker_id).select_related("project").first()
+    if lease is None:
+        raise BadCallback()  # unknown or another worker's lease: forged data
+    return lease, lease.project
+
+
+async def _next(
+    db: BaseDBAsyncClient, lease: Lease, project: Project, outcome: Outcome, now: dt.datetime,
+    notices: Iterable[Notice] = (), *, checked: bool = False,
+) -> Step:
+    """The step after ``lease`` closed: the next item of the session, or why none.
+
+    ``checked``: the caller has just seen that the worker is not suspended.
+    """
+    worker_id: int = lease.worker_id  # type: ignore[attr-defined]
+    suspension = None if checked else await active_suspension(worker_id, project.id, now)
+    item = None
+    if suspension is None:
+        item = await selection.lease_next(
+            db, worker_id, project, now=now, session_id=lease.session_id or lease.id,
+            chat_id=lease.chat_id, message_id=lease.message_id, resume=False,
+        )
+    end = None
+    if item is None:
+        end = End.SUSPENDED if suspension else End.NO_WORK
+        if suspension is None and project.status != "active":
+            end = End.PAUSED
+    return Step(outcome, item=item, end=end, project_id=project.id,
+                project_title=dict(project.title), suspension=suspension,
+                notices=tuple(notices), shown_message_id=lease.message_id)
+
+
+async def _not_open(db: BaseDBAsyncClient, lease: Lease, project: Project,
+                    now: dt.datetime) -> Step:
+    """A lease that an action could not claim: replay, closed, or expired (serve afresh)."""
+    await lease.refresh_from_db(fields=["status", "expires_at"])
+    if lease.status == LeaseStatus.OPEN and lease.expires_at <= now:
+        await leases.close_lease(lease.id, None, LeaseStatus.EXPIRED, now)
+        lease.status = LeaseStatus.EXPIRED
+    if lease.status == LeaseStatus.EXPIRED:
+        return await _next(db, lease, project, Outcome.EXPIRED, now)
+    if lease.status == LeaseStatus.ANSWERED:
+        return Step(Outcome.REPLAY, project_id=project.id)
+    return Step(Outcome.CLOSED, project_id=project.id)
+
+
+async def _suspended(worker_id: int, project: Project, now: dt.datetime) -> Step | None:
+    suspension = await active_suspension(worker_id, project.id, now)
+    if suspension is None:
+        return None
+    return Step(Outcome.SUSPENDED, end=End.SUSPENDED, project_id=project.id,
+                project_title=dict(project.title), suspension=suspension)
+
+
+async def _record(db: BaseDBAsyncClient, lease: Lease, project: Project, value: Any,
+                  now: dt.datetime, admins: frozenset[int]) -> Step:
+    """Claim the lease, write the answer and its earning, run quality, lease the next item."""
+    worker_id: int = lease.worker_id  # type: ignore[attr-defined]
+    item_id: int = lease.item_id  # type: ignore[attr-defined]
+    stopped = await _suspended(worker_id, project, now)
+    if stopped is not None:  # suspended while the item was open: record nothing
+        return stopped
+    won = await Lease.filter(
+        id=lease.id, worker_id=worker_id, status=LeaseStatus.OPEN, expires_at__gt=now
+    ).update(status=LeaseStatus.ANSWERED, closed_at=now)
+    if not won:
+        return await _not_open(db, lease, project, now)
+    # The strongest lock on the item first: inserting the Answer takes a KEY SHARE lock on it
+    # (foreign key), and upgrading to quality's FOR UPDATE later would deadlock on PostgreSQL
+    # with another worker answering the same item.
+    if db.capabilities.dialect == "postgres":  # (values() would drop FOR UPDATE: only())
+        await Item.filter(id=item_id).select_for_update().only("id")
+    auto = project.accept == "auto"
+    answer = Answer(
+        lease_id=lease.id, item_id=item_id, worker_id=worker_id, project_id=project.id,
+        value=[], seconds=max((now - lease.created_at).total_seconds(), 0.0),
+        is_control=lease.is_control, status="accepted" if auto else "pending", created_at=now,
+    )
+    answer.value = _json(value)  # after __init__, which would decode a JSON string again
+    await answer.save()
+    await Item.filter(id=item_id).update(answers_count=F("answers_count") + 1)
+    if auto:
+        hold = dt.timedelta(days=project.hold_days) if project.hold_days else None
+        await ledger.post(worker_id, EntryKind.EARNING, int(project.reward),
+                          key=f"answer:{answer.id}", now=now, answer_id=answer.id,
+                          available_at=now + hold if hold else None)
+    outcome = await quality.on_answer(quality.AnswerFacts(
+        answer_id=answer.id, worker_id=worker_id, project_id=project.id, item_id=item_id,
+        value=value, seconds=answer.seconds, is_control=lease.is_control, now=now,
+        admins=admins,
+    ))
+    log.info("answer recorded lease=%s worker=%s", lease.id, worker_id)
+    if outcome.suspended is not None:
+        return Step(Outcome.RECORDED, end=End.SUSPENDED, project_id=project.id,
+                    project_title=dict(project.title), suspension=outcome.suspended,
+                    notices=outcome.notices, shown_message_id=lease.message_id)
+    return await _next(db, lease, project, Outcome.RECORDED, now, outcome.notices,
+                       checked=True)
+
+
+async def submit_choice(worker_id: int, lease_id: int, choice: int, *, now: dt.datetime,
+                        admins: frozenset[int] = frozenset()) -> Step:
+    """A one-tap answer: label button ``choice`` of a single-label classification item."""
+    async with in_transaction() as db:
+        lease, project = await _owned(worker_id, lease_id)
+        value = policy.label_value(project.labels or [], choice)
+        if value is None or project.kind != "classification" or project.multi_label:
+            raise BadCallback()
+        return await _record(db, lease, project, value, now, admins)
+
+
+async def toggle_label(worker_id: int, lease_id: int, choice: int, on: bool, *,
+                       now: dt.datetime) -> Step:
+    """Set one label of a multi-label item on or off; the item is shown again with its state."""
+    async with in_transaction() as db:
+        lease, project = await _owned(worker_id, lease_id)
+        value = policy.label_value(project.labels or [], choice)
+        if value is None or not project.multi_label:
+            raise BadCallback()
+        if lease.status != LeaseStatus.OPEN or lease.expires_at <= now:
+            return await _not_open(db, lease, project, now)
+        order = [str(label["value"]) for label in project.labels]
+        chosen = policy.toggled(lease.chosen or [], value, on, order)
+        if chosen != list(lease.chosen or []):
+            await Lease.filter(id=lease.id, status=LeaseStatus.OPEN).update(chosen=chosen)
+            lease.chosen = chosen
+        item = await Item.get(id=lease.item_id)  # type: ignore[attr-defined]
+        return Step(Outcome.TOGGLED, item=selection.served_item(lease, selection.content_of(item), project),
+                    project_id=project.id, project_title=dict(project.title))
+
+
+async def submit_done(worker_id: int, lease_id: int, *, now: dt.datetime,
+                      admins: frozenset[int] = frozenset()) -> Step:
+    """Multi-label Done: record the toggled labels (at least one) as the answer."""
+    async with in_transaction() as db:
+        lease, project = await _owned(worker_id, lease_id)
+        if not project.multi_label:
+            raise BadCallback()
+        if lease.status == LeaseStatus.OPEN and lease.expires_at > now and not lease.chosen:
+            raise UserError("tasks.pick_one")
+        return await _record(db, lease, project, list(lease.chosen or []), now, admins)
+
+
+async def _text_lease(worker_id: int, now: dt.datetime) -> Lease | None:
+    """The worker's newest open lease (the item on their screen), any project."""
+    return (
+        await Lease.filter(worker_id=worker_id, status=LeaseStatus.OPEN, expires_at__gt=now)
+        .order_by("-id")
+        .first()
+    )
+
+
+async def submit_text(worker_id: int, text: str | None, *, message_id: int,
+                      reply_to: int | None, now: dt.datetime,
+                      admins: frozenset[int] = frozenset()) -> Step | None:
+    """A typed answer to the open transcription item; None when no task item is open.
+
+    Accepted: a reply to the item's media or prompt message, or plain text sent after the item
+    was shown (message ids in a chat only grow, so a redelivered older text never answers a
+    newer item). A reply to an older, answered item is a redelivery and changes nothing.
+    """
+    async with in_transaction() as db:
+        lease = await _text_lease(worker_id, now)
+        if lease is None:
+            return await _stale_text(db, worker_id, reply_to, now)
+        project = await Project.get(id=lease.project_id)  # type: ignore[attr-defined]
+        if project.kind != "transcription":
+            return Step(Outcome.BUTTONS, project_id=project.id)
+        shown = lease.message_id or 0
+        if (reply_to is not None and reply_to < shown) or (reply_to is None
+                                                           and message_id <= shown):
+            return Step(Outcome.REPLAY, project_id=project.id)
+        limit = policy.answer_limit(project.rules)
+        problem = policy.check_text_answer(text, limit)
+        if problem is not None:
+            return Step(Outcome.REFUSED, problem=problem, limit=limit, project_id=project.id)
+        return await _record(db, lease, project, (text or "").strip(), now, admins)
+
+
+async def _stale_text(db: BaseDBAsyncClient, worker_id: int, reply_to: int | None,
+                      now: dt.datetime) -> Step | None:
+    """Text while no lease is open: a reply to an old item message, or not for us (None)."""
+    if reply_to is None:
+        return None
+    lease = await Lease.filter(worker_id=worker_id, message_id=reply_to).order_by("-id").first()
+    if lease is None:
+        return None
+    project = await Project.get(id=lease.project_id)  # type: ignore[attr-defined]
+    return await _not_open(db, lease, project, now)
+
+
+async def skip_item(worker_id: int, lease_id: int, *, now: dt.datetime) -> Step:
+    """Skip: the item goes back to the pool (never again to this worker); the next follows."""
+    async with in_transaction() as db:
+        lease, project = await _owned(worker_id, lease_id)
+        if lease.expires_at <= now or not await leases.close_lease(
+            lease.id, worker_id, LeaseStatus.SKIPPED, now
+        ):
+            return await _not_open(db, lease, project, now)
+        return await _next(db, lease, project, Outcome.SKIPPED, now)
+
+
+async def report_item(worker_id: int, lease_id: int, reason: int, *, now: dt.datetime,
+                      admins: frozenset[int] = frozenset()) -> Step:
+    """Report a bad item; the third report pauses it for admins (audit log and a notice)."""
+    if not 0 <= reason < len(policy.REPORT_REASONS):
+        raise BadCallback()
+    async with in_transaction() as db:
+        lease, project = await _owned(worker_id, lease_id)
+        if lease.expires_at <= now or not await leases.close_lease(
+            lease.id, worker_id, LeaseStatus.REPORTED, now
+        ):
+            return await _not_open(db, lease, project, now)
+        item_id: int = lease.item_id  # type: ignore[attr-defined]
+        _, created = await ItemReport.get_or_create(
+            item_id=item_id, worker_id=worker_id,
+            defaults={"reason": policy.REPORT_REASONS[reason], "created_at": now},
+        )
+        notices: tuple[Notice, ...] = ()
+        if created:
+            await Item.filter(id=item_id).update(reports=F("reports") + 1)
+            notices = await _pause_if_reported(item_id, project, now, admins)
+        return await _next(db, lease, project, Outcome.REPORTED, now, notices)
+
+
+async def _pause_if_reported(item_id: int, project: Project, now: dt.datetime,
+                             admins: frozenset[int]) -> tuple[Notice, ...]:
+    item = await Item.get(id=item_id)
+    if item.reports < policy.REPORTS_TO_PAUSE:
+        return ()
+    paused = await Item.filter(id=item_id, status=ItemStatus.OPEN).update(
+        status=ItemStatus.PAUSED
+    )
+    if not paused:
+        return ()
+    reasons = await ItemReport.filter(item_id=item_id).values_list("reason", flat=True)
+    await AuditLog.create(at=now, actor="system", action="item.pause", project_id=project.id,
+                          data={"item": item_id, "key": item.key, "reports": list(reasons)})
+    log.info("item paused after reports item=%s project=%s", item_id, project.id)
+    return await admin_notices(admins, "tasks.alert.item_paused", {
+        "project": dict(project.title), "item": item.key, "reports": item.reports,
+        "reasons": ", ".join(sorted(set(map(str, reasons)))),
+    })

@@ -1,0 +1,243 @@
+"""Choosing and leasing the next item for a worker: an indexed query whose cost does not grow.
+
+Items are served in id order from a per-worker cursor: the highest item id the worker was ever
+leased in the project (one seek in the lease index (worker, project, is_control, item)). Every
+item above the cursor is new to the worker, so the query walks the item index
+(project, status, is_control, id) upwards from the cursor and stops at the first open item with
+room (``taken < needed``); it only steps over items that others hold right now. Items below the
+cursor that came back to the pool (an expired or skipped lease of someone else) are found by a
+second query with ``NOT EXISTS`` on the lease of (item, worker), run only when nothing is left
+above the cursor, i.e. at the end of a project.
+
+A lease and ``taken + 1`` are written in the caller's transaction; ``taken < needed`` is the
+compare-and-set guard, and on PostgreSQL the candidate row is taken with
+``FOR UPDATE SKIP LOCKED`` so concurrent workers never wait on (or double-book) one item.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.expressions import F
+
+from gigbot.models import (
+    Item,
+    ItemStatus,
+    Lease,
+    LeaseStatus,
+    Project,
+    ProjectStatus,
+    Skill,
+    SkillStage,
+    User,
+)
+from gigbot.tasks import leases, policy
+
+__all__ = ["ServedItem", "content_of", "lease_next", "pick_item", "served_item"]
+
+log = logging.getLogger(__name__)
+_ATTEMPTS = 4
+
+
+@dataclass(frozen=True, slots=True)
+class ServedItem:
+    """An item leased to a worker, as the worker may see it.
+
+    Deliberately without gold, explanation, key or whether it is a control item: what is not
+    here cannot leak into a message, a caption or a button.
+    """
+
+    lease_id: int
+    session_id: int
+    project_id: int
+    project_title: dict[str, str]
+    kind: str  # classification | transcription
+    multi_label: bool
+    instructions: dict[str, str]
+    text: str | None
+    context: str | None
+    image: str | None  # stored path relative to the data dir
+    audio: str | None
+    labels: tuple[dict[str, str], ...]  # button captions {"en", "ko"}, in button order
+    chosen: tuple[int, ...]  # multi-label: indexes toggled on
+    expires_at: dt.datetime
+    chat_id: int | None
+    message_id: int | None
+
+    @property
+    def has_media(self) -> bool:
+        """True for a photo, voice or audio item (sent as a media message)."""
+        return self.image is not None or self.audio is not None
+
+
+_CONTENT = ("text", "context", "image", "audio")
+
+
+def content_of(item: Item) -> dict[str, Any]:
+    """What the worker sees of an item row: its text, context and media paths."""
+    return {name: getattr(item, name) for name in _CONTENT}
+
+
+def served_item(lease: Lease, content: Mapping[str, Any], project: Project) -> ServedItem:
+    """The worker's view of a leased item (``content``: see ``content_of``)."""
+    labels = tuple(
+        {lang: str(text) for lang, text in label.items() if lang != "value"}
+        for label in project.labels or []
+    )
+    values = [str(label["value"]) for label in project.labels or []]
+    chosen = tuple(i for i, v in enumerate(values) if v in set(lease.chosen or []))
+    return ServedItem(
+        lease_id=lease.id,
+        session_id=lease.session_id or lease.id,
+        project_id=project.id,
+        project_title=dict(project.title),
+        kind=project.kind,
+        multi_label=project.multi_label,
+        instructions=dict(project.instructions or {}),
+        text=content.get("text"),
+        context=content.get("context"),
+        image=content.get("image"),
+        audio=content.get("audio"),
+        labels=labels,
+        chosen=chosen,
+        expires_at=lease.expires_at,
+        chat_id=lease.chat_id,
+        message_id=lease.message_id,
+    )
+
+
+def _sql(db: BaseDBAsyncClient, text: str) -> str:
+    """``text`` with ``?`` placeholders turned into ``$n`` on PostgreSQL."""
+    if db.capabilities.dialect != "postgres":
+        return text
+    parts = text.split("?")
+    return "".join(f"{part}${i}" if i < len(parts) else part for i, part in enumerate(parts, 1))
+
+
+_CURSOR = ("(SELECT MAX(item_id) FROM lease WHERE worker_id = ? AND project_id = ? "
+           "AND is_control = ?)")
+
+
+async def pick_item(
+    db: BaseDBAsyncClient, worker_id: int, project_id: int, *, control: bool
+) -> dict[str, Any] | None:
+    """The next item (id and content) for the worker in one class (control or not), or None.
+
+    One statement: the cursor is a scalar subquery answered by one seek in the lease index,
+    then the walk up the item index stops at the first open item with room.
+    """
+    lock = " FOR UPDATE SKIP LOCKED" if db.capabilities.dialect == "postgres" else ""
+    gold = " AND quarantined_at IS NULL" if control else ""
+    head = (
+        f"SELECT id, {', '.join(_CONTENT)} FROM item WHERE project_id = ? AND status = ? "
+        f"AND is_control = ?{gold} AND taken < needed"
+    )
+    params: list[Any] = [project_id, ItemStatus.OPEN.value, control,
+                         worker_id, project_id, control]
+    rows = await db.execute_query_dict(
+        _sql(db, f"{head} AND id > COALESCE({_CURSOR}, 0) ORDER BY id LIMIT 1{lock}"), params
+    )
+    if not rows:  # the end of the project: items given back below the cursor
+        rows = await db.execute_query_dict(
+            _sql(db, f"{head} AND id <= COALESCE({_CURSOR}, 0) AND NOT EXISTS (SELECT 1 "
+                     f"FROM lease WHERE lease.item_id = item.id AND lease.worker_id = ?) "
+                     f"ORDER BY id LIMIT 1{lock}"),
+            [*params, worker_id],
+        )
+    return dict(rows[0]) if rows else None
+
+
+async def _wants_control(worker_id: int, project: Project) -> bool:
+    if project.gold_ratio <= 0:
+        return False
+    skill = await Skill.filter(worker_id=worker_id, project_id=project.id).first()
+    probation = skill is None or skill.stage == SkillStage.PROBATION
+    return policy.control_due(
+        skill.answers_count if skill else 0,
+        skill.control_count if skill else 0,
+        project.gold_ratio,
+        probation=probation,
+        seed=policy.worker_seed(worker_id, project.id),
+    )
+
+
+async def lease_next(
+    db: BaseDBAsyncClient,
+    worker_id: int,
+    project: Project,
+    *,
+    now: dt.datetime,
+    session_id: int | None = None,
+    chat_id: int | None = None,
+    message_id: int | None = None,
+    resume: bool = True,
+) -> ServedItem | None:
+    """Lease the worker's next item in ``project`` (inside the caller's transaction).
+
+    With ``resume`` the worker's open lease in the project, if any, is returned again instead (a
+    repeated pick or a redelivered update serves the same item); callers that have just closed
+    the worker's lease pass ``resume=False``. None: no work left for this worker.
+    """
+    if project.status != ProjectStatus.ACTIVE:
+        return None
+    if db.capabilities.dialect == "postgres":  # one lease decision at a time per worker
+        await User.filter(id=worker_id).select_for_update().only("id")
+    await _expire_lazily(now)
+    if resume:
+        current = await leases.open_lease(worker_id, project.id, now)
+        if current is not None:
+            if message_id is not None and current.message_id != message_id:
+                await leases.attach_message(current.id, worker_id, chat_id, message_id)
+                current.chat_id, current.message_id = chat_id, message_id
+            item = await Item.get(id=current.item_id)  # type: ignore[attr-defined]
+            return served_item(current, content_of(item), project)
+    order = (True, False) if await _wants_control(worker_id, project) else (False,)
+    for control in order:
+        for _ in range(_ATTEMPTS):
+            row = await pick_item(db, worker_id, project.id, control=control)
+            if row is None:
+                break
+            claimed = await Item.filter(
+                id=row["id"], status=ItemStatus.OPEN, taken__lt=F("needed")
+            ).update(taken=F("taken") + 1)
+            if not claimed:  # taken by a concurrent transaction between select and update
+                continue
+            lease = await Lease.create(
+                item_id=row["id"],
+                worker_id=worker_id,
+                project_id=project.id,
+                status=LeaseStatus.OPEN,
+                is_control=control,
+                chosen=[],
+                chat_id=chat_id,
+                message_id=message_id,
+                session_id=session_id,
+                created_at=now,
+                expires_at=policy.lease_deadline(now, project.lease_minutes),
+            )
+            if session_id is None:
+                lease.session_id = lease.id
+                await Lease.filter(id=lease.id).update(session_id=lease.id)
+            log.debug("leased lease=%s worker=%s project=%s", lease.id, worker_id, project.id)
+            return served_item(lease, row, project)
+    return None
+
+
+_EXPIRY_EVERY = dt.timedelta(seconds=1)
+_last_expiry: list[dt.datetime] = []
+
+
+async def _expire_lazily(now: dt.datetime) -> None:
+    """Expire due leases at most once a second of clock time per process (the job does the rest).
+
+    A clock that went back (another test clock) runs it at once.
+    """
+    if _last_expiry and _last_expiry[0] <= now < _last_expiry[0] + _EXPIRY_EVERY:
+        return
+    _last_expiry[:] = [now]
+    await leases.expire_due(now, wait=False)
