@@ -1,0 +1,178 @@
+"""Live quality (DESIGN §7): every answer is scored in its own transaction.
+
+``on_answer`` is called by tasks/answers.py INSIDE the answer's transaction, right after the
+Answer row is written. In order, it:
+
+1. scores a control answer against gold (``scoring.compare``: exact, set/Jaccard, CER) and stores
+   ``Answer.correct`` and ``Answer.score``; the worker's ``Skill`` (Beta posterior, prior 2 right
+   and 1 wrong) takes the score as partial credit: ``right += score``, ``wrong += 1 - score``;
+2. applies the stage rules (onboarding/stages.py) after each counted control answer and returns
+   the worker's notices (probation passed, reviewer offered, reviewer demoted);
+3. audits the gold of a control item the worker got wrong (tasks/audit.py): trusted workers who
+   agree against it put it in quarantine, and the penalties it caused are recomputed away;
+4. settles a normal item that holds the answers it needs (tasks/completion.py: dynamic overlap);
+5. applies the worker rules (tasks/verdicts.py): accuracy and speed suspend, same-label flags.
+
+Nothing here talks to Telegram: notices go back to the caller, who sends them after commit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from tortoise.transactions import in_transaction
+
+from gigbot import scoring
+from gigbot.models import Answer, Item, Project, Skill, SkillStage, User
+from gigbot.notices import Notice, NoticeButton
+from gigbot.onboarding.stages import (
+    ProjectStage,
+    StageChange,
+    StageInput,
+    project_stage_change,
+)
+from gigbot.tasks import audit, completion, verdicts
+from gigbot.tasks.alerts import worker_notice
+from gigbot.tasks.suspensions import ActiveSuspension
+
+__all__ = ["AnswerFacts", "QualityOutcome", "on_answer"]
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerFacts:
+    """What quality needs to know about an answer just recorded."""
+
+    answer_id: int
+    worker_id: int
+    project_id: int
+    item_id: int
+    value: Any  # label value, list of values (multi-label), or transcription text
+    seconds: float  # lease served -> answer recorded, from the injected clock
+    is_control: bool
+    now: dt.datetime
+    # Telegram ids of GIGBOT_ADMINS (settings.admins); the admin table is read here as well.
+    admins: frozenset[int] = field(default_factory=frozenset)
+
+
+@dataclass(frozen=True, slots=True)
+class QualityOutcome:
+    """What the answer changed, for the caller to act on after commit."""
+
+    correct: bool | None  # control answers: scored against gold
+    suspended: ActiveSuspension | None  # the answering worker was just suspended (stop serving)
+    notices: tuple[Notice, ...] = ()  # for anyone: stage change, reviewer offer, admin alerts
+
+
+async def on_answer(facts: AnswerFacts) -> QualityOutcome:
+    """Score, update skill, settle the item, apply the rules: in the answer's transaction."""
+    async with in_transaction():
+        project = await Project.get(id=facts.project_id)
+        item = await Item.filter(id=facts.item_id).select_for_update().get()
+        skill = await _skill_row(facts.worker_id, facts.project_id, facts.now)
+        skill.answers_count += 1
+        notices: list[Notice] = []
+        correct: bool | None = None
+        in_force = item.is_control and item.gold is not None and item.quarantined_at is None
+        if in_force:
+            result = scoring.compare(
+                project.kind,
+                facts.value,
+                item.gold,
+                multi_label=project.multi_label,
+                cer_threshold=verdicts.project_rules(project).cer_threshold,
+            )
+            correct = result.correct
+            await Answer.filter(id=facts.answer_id).update(
+                correct=result.correct, score=result.score, counted=True
+            )
+            beta = scoring.Skill(right=skill.control_right, wrong=skill.control_wrong)
+            beta = beta.update(result)
+            skill.control_right, skill.control_wrong = beta.right, beta.wrong
+            skill.control_count += 1
+            notices.extend(await _stage_change(skill, project, facts.worker_id, facts.now))
+        elif item.is_control:
+            # gold in quarantine: the answer is an ordinary vote and counts for nobody's skill
+            await Answer.filter(id=facts.answer_id).update(counted=False)
+        skill.updated_at = facts.now
+        await skill.save()
+
+        counted = in_force
+        if in_force and not correct:
+            quarantine = await audit.audit_item(item.id, now=facts.now, admins=facts.admins)
+            if quarantine is not None:
+                notices.extend(quarantine.notices)
+                correct, counted = None, False
+                await skill.refresh_from_db()
+        elif not in_force:
+            await completion.settle_item(item, project, facts.now)
+
+        suspended, rule_notices = await verdicts.apply_rules(
+            facts.worker_id,
+            project,
+            skill,
+            now=facts.now,
+            control_item_id=item.id if counted else None,
+            admins=facts.admins,
+        )
+        notices.extend(rule_notices)
+    return QualityOutcome(correct=correct, suspended=suspended, notices=tuple(notices))
+
+
+async def _skill_row(worker_id: int, project_id: int, now: dt.datetime) -> Skill:
+    row = await Skill.filter(worker_id=worker_id, project_id=project_id).first()
+    if row is None:
+        row, _ = await Skill.get_or_create(
+            worker_id=worker_id, project_id=project_id, defaults={"updated_at": now}
+        )
+    return row
+
+
+async def _stage_change(
+    skill: Skill, project: Project, worker_id: int, now: dt.datetime
+) -> tuple[Notice, ...]:
+    """Apply the stage rules after a counted control answer; the worker's notice if any."""
+    total = skill.control_right + skill.control_wrong
+    change = project_stage_change(
+        StageInput(
+            stage=ProjectStage(skill.stage),
+            control_count=skill.control_count,
+            accuracy=skill.control_right / total if total else 0.0,
+            min_accuracy=project.min_accuracy,
+            offered=skill.reviewer_offered_at is not None,
+        )
+    )
+    if change is StageChange.NONE:
+        return ()
+    worker = await User.get(id=worker_id)
+    params = {"project": dict(project.title)}
+    if change is StageChange.PASSED_PROBATION:
+        skill.stage = SkillStage.WORKER
+        return worker_notice(worker, "stage.probation_passed", params)
+    if change is StageChange.OFFER_REVIEWER:
+        skill.reviewer_offered_at = now
+        return _with_buttons(
+            worker_notice(worker, "stage.reviewer_offer", params), _offer_buttons(project.id)
+        )
+    if change is StageChange.DEMOTE_REVIEWER:
+        skill.stage = SkillStage.WORKER
+        return worker_notice(worker, "stage.reviewer_demoted", params)
+    return ()
+
+
+def _offer_buttons(project_id: int) -> tuple[NoticeButton, ...]:
+    """Accept/decline buttons of the reviewer offer, from the qualification service."""
+    from gigbot.onboarding.offers import reviewer_offer_buttons
+
+    return tuple(reviewer_offer_buttons(project_id))
+
+
+def _with_buttons(
+    notices: tuple[Notice, ...], buttons: tuple[NoticeButton, ...]
+) -> tuple[Notice, ...]:
+    return tuple(
+        Notice(chat_id=n.chat_id, lang=n.lang, tz=n.tz, key=n.key, params=n.params,
+               buttons=buttons)
+        for n in notices
+    )
