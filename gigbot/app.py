@@ -52,7 +52,7 @@ os.environ.setdefault("PTB_TIMEDELTA", "true")
 log = logging.getLogger(__name__)
 
 # The commands shown in Telegram's menu, in this order; descriptions are ``commands.<name>``.
-COMMANDS = ("start", "tasks", "profile", "balance", "payout", "history", "settings", "help",
+COMMANDS = ("start", "tasks", "quiz", "profile", "balance", "settings", "help",
             "deleteme")
 STOP_TIMEOUT = 4.0  # seconds for a clean stop; SIGTERM must end the process within 5 s
 

@@ -12,6 +12,7 @@ from gigbot.callbacks import (
     AnswerTap,
     DoneTap,
     PickProject,
+    QuizOpen,
     ReportBack,
     ReportOpen,
     ReportReason,
@@ -24,7 +25,7 @@ from gigbot.handlers.views import Button, Screen, keyboard
 from gigbot.i18n import Translator
 from gigbot.tasks.policy import REPORT_REASONS
 from gigbot.tasks.selection import ServedItem
-from gigbot.tasks.sessions import ProjectCard, Tally, TaskBoard
+from gigbot.tasks.sessions import LockedProject, ProjectCard, Tally, TaskBoard
 
 __all__ = [
     "CAPTION_LIMIT",
@@ -34,6 +35,7 @@ __all__ = [
     "item_screen",
     "project_buttons",
     "prompt",
+    "quiz_buttons",
     "report_keyboard",
     "tally_screen",
 ]
@@ -65,6 +67,13 @@ def project_buttons(t: Translator, cards: tuple[ProjectCard, ...]) -> list[list[
     return [[(t("tasks.button.start", title=t.pick(c.title)), PickProject(c.id))] for c in cards]
 
 
+def quiz_buttons(t: Translator, locked: tuple[LockedProject, ...]) -> list[list[Button]]:
+    """One button per quiz that stands between the worker and a locked project."""
+    quizzes = dict.fromkeys((p.quiz_id, tuple(sorted(p.quiz_title.items()))) for p in locked)
+    return [[(t("tasks.button.quiz", quiz=t.pick(dict(title))), QuizOpen(quiz_id, "m"))]
+            for quiz_id, title in quizzes]
+
+
 def board_screen(t: Translator, board: TaskBoard, *, title_key: str = "tasks.board_title"
                  ) -> Screen:
     """/tasks: open projects with reward, items left and time per item; locked ones below."""
@@ -76,7 +85,7 @@ def board_screen(t: Translator, board: TaskBoard, *, title_key: str = "tasks.boa
     if board.locked:
         lines += ["", *(t("tasks.locked_line", title=t.pick(p.title), quiz=t.pick(p.quiz_title))
                         for p in board.locked)]
-    rows = project_buttons(t, board.projects)
+    rows = project_buttons(t, board.projects) + quiz_buttons(t, board.locked)
     return Screen("\n".join(lines).strip(), keyboard(rows) if rows else None)
 
 

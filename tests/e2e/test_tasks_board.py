@@ -46,7 +46,7 @@ async def test_locked_and_suspended_projects(harness: Harness, tmp_path: Path) -
     board = await ann.expect(t("en", "tasks.board_title"))
     assert "Title open-demo" in board.content
     assert "🔒 Review sentiment" in board.content  # needs the exam first
-    assert board.button_texts() == ["▶ Title open-demo"]
+    assert board.button_texts() == ["▶ Title open-demo", "📘 Sentiment exam"]
     worker = await User.get(tg_id=ann.id)
     project = await Project.get(slug="open-demo")
     now = harness.clock.now()
@@ -61,6 +61,11 @@ async def test_locked_and_suspended_projects(harness: Harness, tmp_path: Path) -
     assert "Appeal" in why.button_texts()
     assert "Until:" in why.content
     assert await Answer.all().count() == 0
+    await ann.command("/tasks")
+    board = await ann.expect("🔒 Review sentiment")
+    await ann.press(board, "Sentiment exam")  # the locked project's quiz, one tap away
+    quiz = await ann.expect("Opens: Review sentiment")
+    assert "📘 Training" in quiz.button_texts()
 
 
 async def test_bad_input_is_answered_politely(harness: Harness, tmp_path: Path) -> None:
@@ -97,3 +102,6 @@ async def test_stop_shows_the_tally(harness: Harness, tmp_path: Path) -> None:
     assert "Session ended" in tally.content
     assert "2 answers, ₩60 earned" in tally.content
     assert tally.buttons == []
+    await ann.command("/balance")
+    money = await ann.expect("Your balance")
+    assert "Available: ₩60" in money.content and "Pending: ₩0" in money.content
