@@ -12,13 +12,11 @@ import argparse
 import asyncio
 import datetime as dt
 import io
-import json
 import random
 import statistics
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
 
 from tortoise.connection import connections
 from tortoise.expressions import F
@@ -34,10 +32,6 @@ T0 = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
 LABELS = [{"value": v, "en": v, "ko": v} for v in ("pos", "neg", "neu")]
 
 
-def js(value: Any) -> Any:
-    return json.dumps(value) if isinstance(value, str) else value
-
-
 async def setup(items: int, controls: int, workers: int) -> tuple[Project, list[int], list[int]]:
     project = await Project.create(
         slug="bench", kind="classification", title={"en": "Bench", "ko": "벤치"},
@@ -51,7 +45,7 @@ async def setup(items: int, controls: int, workers: int) -> tuple[Project, list[
         Item(project=project, key=f"c{n}", text="x", is_control=True, needed=2**31 - 1)
         for n in range(controls)
     ])
-    await Item.filter(project_id=project.id, is_control=True).update(gold=js("pos"))
+    await Item.filter(project_id=project.id, is_control=True).update(gold="pos")
     await User.bulk_create([
         User(tg_id=10_000 + n, pseudonym=f"b{n:05d}", created_at=T0, last_seen_at=T0)
         for n in range(workers)
@@ -72,10 +66,9 @@ async def answer(project: Project, worker: int, item: int, value: str, now: dt.d
             expires_at=now + dt.timedelta(minutes=10), closed_at=now,
         )
         row = await Answer.create(
-            lease=lease, item_id=item, worker_id=worker, project_id=project.id, value=[],
+            lease=lease, item_id=item, worker_id=worker, project_id=project.id, value=value,
             seconds=5.0, is_control=control, created_at=now,
         )
-        await Answer.filter(id=row.id).update(value=js(value))
         await Item.filter(id=item).update(answers_count=F("answers_count") + 1,
                                           taken=F("taken") + 1)
         scored = time.perf_counter()

@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime as dt
-import json
 import random
 import statistics
 import sys
@@ -37,9 +36,8 @@ async def seed(training: int, exam: int, questions: int) -> int:
                              cooldown_hours=1, max_attempts=3, created_at=NOW, updated_at=NOW)
     for part, count in (("training", training), ("exam", exam)):
         for i in range(count):
-            item = QuizItem(quiz=quiz, part=part, key=f"{part}{i}", seq=i, text=f"item {i}")
-            item.gold = json.dumps(LABELS[i % 4]["value"])  # JSONField takes encoded text
-            await item.save()
+            await QuizItem.create(quiz=quiz, part=part, key=f"{part}{i}", seq=i,
+                                  text=f"item {i}", gold=LABELS[i % 4]["value"])
     return quiz.id
 
 

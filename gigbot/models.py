@@ -11,6 +11,7 @@ Which service owns (alone writes and queries) each table is said in its docstrin
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Any, Self
 
 from tortoise import fields
 from tortoise.indexes import Index
@@ -24,19 +25,21 @@ __all__ = [
     "AuditLog",
     "Broadcast",
     "EntryKind",
+    "GigModel",
     "Item",
     "ItemReport",
     "ItemStatus",
-    "LedgerEntry",
+    "JSONValueField",
     "Lease",
     "LeaseStatus",
+    "LedgerEntry",
     "MediaFile",
     "Onboarding",
     "PayoutRequest",
     "Project",
     "ProjectStatus",
-    "Qualification",
     "QualStage",
+    "Qualification",
     "Quiz",
     "QuizAnswer",
     "QuizAttempt",
@@ -48,6 +51,58 @@ __all__ = [
 ]
 
 
+class JSONValueField(fields.JSONField[Any]):
+    """A JSON column that holds any JSON value, a plain ``str`` included.
+
+    tortoise's JSONField takes a ``str`` for JSON text already encoded: it refuses ``"pos"`` and
+    stores ``"123"`` as the number 123. This one encodes every value on the way in and decodes
+    the text the database gives back. Same SQL type (JSON, JSONB on PostgreSQL).
+    """
+
+    def to_db_value(self, value: Any, instance: type[Model] | Model) -> str | None:
+        """The JSON text of ``value`` (``None`` stays NULL)."""
+        self.validate(value)
+        return None if value is None else self.encoder(value)
+
+    def to_python_value(self, value: Any) -> Any:
+        """The value of the JSON text read from the database; a Python value passes through."""
+        if isinstance(value, str | bytes):
+            return self.decoder(value)
+        return value
+
+
+class GigModel(Model):
+    """The base of every model: JSON columns take a plain ``str`` in the constructor too."""
+
+    # tortoise passes constructor (and update_from_dict) values through to_python_value, the
+    # decoder of database text: a str given there is the value itself, so it is set afterwards.
+
+    def __init__(self, **kwargs: Any) -> None:
+        rest, plain = self._split_plain_json(kwargs)
+        super().__init__(**rest)
+        for name, value in plain.items():
+            setattr(self, name, value)
+
+    def update_from_dict(self, data: dict[str, Any]) -> Self:
+        """Set the fields named in ``data`` (tortoise's, with plain strings for JSON columns)."""
+        rest, plain = self._split_plain_json(data)
+        super().update_from_dict(rest)
+        for name, value in plain.items():
+            setattr(self, name, value)
+        return self
+
+    def _split_plain_json(self, values: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+        fields_map = self._meta.fields_map
+        plain = {
+            name: value for name, value in values.items()
+            if isinstance(value, str) and isinstance(fields_map.get(name), JSONValueField)
+        }
+        return {name: v for name, v in values.items() if name not in plain}, plain
+
+    class Meta:
+        abstract = True
+
+
 class Onboarding(StrEnum):
     """Where a new member is in the sign-up flow."""
 
@@ -57,7 +112,7 @@ class Onboarding(StrEnum):
     DONE = "done"
 
 
-class User(Model):
+class User(GigModel):
     """A Telegram user who wrote to the bot (a worker). Owner: onboarding/service.py.
 
     ``/deleteme`` clears the personal columns (names, username, tg_id becomes NULL) and sets
@@ -84,7 +139,7 @@ class User(Model):
         table = "user"
 
 
-class Admin(Model):
+class Admin(GigModel):
     """An admin added with ``gigbot admin add`` (besides GIGBOT_ADMINS). Owner: cli/admins."""
 
     # A plain serial key: tortoise writes a non-generated BigInt key into migrations as generated.
@@ -96,15 +151,15 @@ class Admin(Model):
         table = "admin"
 
 
-class Quiz(Model):
+class Quiz(GigModel):
     """A qualification quiz: training items with hints, then an exam. Owner: tasks/importer.py."""
 
     id = fields.IntField(primary_key=True)
     slug = fields.CharField(max_length=40, unique=True)
     kind = fields.CharField(max_length=16)
-    title = fields.JSONField()  # {"en": ..., "ko": ...}
-    instructions = fields.JSONField(null=True)
-    labels = fields.JSONField()  # [{"value", "en", "ko"}]
+    title = JSONValueField()  # {"en": ..., "ko": ...}
+    instructions = JSONValueField(null=True)
+    labels = JSONValueField()  # [{"value", "en", "ko"}]
     multi_label = fields.BooleanField(default=False)
     pass_score = fields.FloatField()
     questions = fields.IntField()
@@ -117,7 +172,7 @@ class Quiz(Model):
         table = "quiz"
 
 
-class QuizItem(Model):
+class QuizItem(GigModel):
     """One training or exam question of a quiz, with its gold and explanation."""
 
     id = fields.IntField(primary_key=True)
@@ -131,8 +186,8 @@ class QuizItem(Model):
     image = fields.CharField(max_length=500, null=True)  # path under the data dir's media store
     audio = fields.CharField(max_length=500, null=True)
     context = fields.TextField(null=True)
-    gold = fields.JSONField()
-    explanation = fields.JSONField(null=True)  # {"en", "ko"} or a plain string
+    gold = JSONValueField()
+    explanation = JSONValueField(null=True)  # {"en", "ko"} or a plain string
 
     class Meta:
         table = "quiz_item"
@@ -147,15 +202,15 @@ class ProjectStatus(StrEnum):
     PAUSED = "paused"
 
 
-class Project(Model):
+class Project(GigModel):
     """A labelling project as imported from its TOML file. Owner: tasks/importer.py."""
 
     id = fields.IntField(primary_key=True)
     slug = fields.CharField(max_length=40, unique=True)
     kind = fields.CharField(max_length=16)  # classification | transcription
-    title = fields.JSONField()
-    instructions = fields.JSONField()
-    labels = fields.JSONField()  # [{"value", "en", "ko"}], empty for transcription
+    title = JSONValueField()
+    instructions = JSONValueField()
+    labels = JSONValueField()  # [{"value", "en", "ko"}], empty for transcription
     multi_label = fields.BooleanField(default=False)
     reward = fields.BigIntField()
     overlap = fields.IntField()
@@ -170,7 +225,7 @@ class Project(Model):
     hold_days = fields.IntField(default=0)
     lease_minutes = fields.FloatField(default=10)
     # Quality thresholds (DESIGN §7), configurable per project in the TOML's [rules] table.
-    rules = fields.JSONField(default=dict)
+    rules = JSONValueField(default=dict)
     status = fields.CharEnumField(ProjectStatus, max_length=16, default=ProjectStatus.ACTIVE)
     created_at = fields.DatetimeField()
     updated_at = fields.DatetimeField()
@@ -187,7 +242,7 @@ class ItemStatus(StrEnum):
     PAUSED = "paused"
 
 
-class Item(Model):
+class Item(GigModel):
     """One unit of work. ``taken`` = answers + open leases, kept in step by tasks/leases.py.
 
     Selection reads the index (project, status, is_control, id): an item is a candidate while it is
@@ -204,8 +259,8 @@ class Item(Model):
     image = fields.CharField(max_length=500, null=True)
     audio = fields.CharField(max_length=500, null=True)
     context = fields.TextField(null=True)
-    gold = fields.JSONField(null=True)
-    explanation = fields.JSONField(null=True)
+    gold = JSONValueField(null=True)
+    explanation = JSONValueField(null=True)
     is_control = fields.BooleanField(default=False)
     quarantined_at = fields.DatetimeField(null=True)
     status = fields.CharEnumField(ItemStatus, max_length=16, default=ItemStatus.OPEN)
@@ -213,7 +268,7 @@ class Item(Model):
     taken = fields.IntField(default=0)
     answers_count = fields.IntField(default=0)
     reports = fields.IntField(default=0)
-    label = fields.JSONField(null=True)  # final aggregated label
+    label = JSONValueField(null=True)  # final aggregated label
     label_confidence = fields.FloatField(null=True)
     completed_at = fields.DatetimeField(null=True)
 
@@ -223,7 +278,7 @@ class Item(Model):
         indexes = (Index(fields=("project_id", "status", "is_control", "id")),)
 
 
-class MediaFile(Model):
+class MediaFile(GigModel):
     """A prepared media file (re-encoded image, audio) and its Telegram file_id once uploaded."""
 
     id = fields.IntField(primary_key=True)
@@ -249,7 +304,7 @@ class LeaseStatus(StrEnum):
     EXPIRED = "expired"
 
 
-class Lease(Model):
+class Lease(GigModel):
     """An item served to one worker. (item, worker) is unique: nobody gets an item twice."""
 
     id = fields.IntField(primary_key=True)
@@ -264,7 +319,7 @@ class Lease(Model):
     )
     status = fields.CharEnumField(LeaseStatus, max_length=16, default=LeaseStatus.OPEN)
     is_control = fields.BooleanField(default=False)
-    chosen = fields.JSONField(default=list)  # multi-label toggles so far
+    chosen = JSONValueField(default=list)  # multi-label toggles so far
     chat_id = fields.BigIntField(null=True)
     message_id = fields.BigIntField(null=True)
     session_id = fields.IntField(null=True)  # id of the first lease of the work session
@@ -284,7 +339,7 @@ class Lease(Model):
         )
 
 
-class Answer(Model):
+class Answer(GigModel):
     """The answer of a worker to a leased item, one per lease. Owner: tasks/answers.py."""
 
     id = fields.IntField(primary_key=True)
@@ -300,7 +355,7 @@ class Answer(Model):
     project: fields.ForeignKeyRelation[Project] = fields.ForeignKeyField(
         "models.Project", related_name="answers", on_delete=fields.CASCADE
     )
-    value = fields.JSONField()  # a label value, a list of values, or a transcription
+    value = JSONValueField()  # a label value, a list of values, or a transcription
     seconds = fields.FloatField()
     is_control = fields.BooleanField(default=False)
     correct = fields.BooleanField(null=True)  # control answers only
@@ -318,7 +373,7 @@ class Answer(Model):
         )
 
 
-class ItemReport(Model):
+class ItemReport(GigModel):
     """A report by a worker of a bad item (unclear, offensive, broken media)."""
 
     id = fields.IntField(primary_key=True)
@@ -344,7 +399,7 @@ class SkillStage(StrEnum):
     REVIEWER = "reviewer"
 
 
-class Skill(Model):
+class Skill(GigModel):
     """The standing of a worker in one project: control counts (Beta posterior) and stage.
 
     Posterior Beta(2 + right, 1 + wrong), kept up to date in the transaction of the answer.
@@ -381,7 +436,7 @@ class QualStage(StrEnum):
     CLOSED = "closed"  # every exam attempt used without a pass
 
 
-class Qualification(Model):
+class Qualification(GigModel):
     """The progress of a worker through one quiz."""
 
     id = fields.IntField(primary_key=True)
@@ -404,7 +459,7 @@ class Qualification(Model):
         unique_together = (("worker", "quiz"),)
 
 
-class QuizAttempt(Model):
+class QuizAttempt(GigModel):
     """One training run or exam attempt: the drawn questions and the position in them."""
 
     id = fields.IntField(primary_key=True)
@@ -416,7 +471,7 @@ class QuizAttempt(Model):
     )
     part = fields.CharField(max_length=8)  # training | exam
     status = fields.CharField(max_length=16, default="open")  # open|passed|failed|done|abandoned
-    queue = fields.JSONField(default=list)  # quiz item ids still to ask, in order
+    queue = JSONValueField(default=list)  # quiz item ids still to ask, in order
     asked = fields.IntField(default=0)
     first_right = fields.IntField(default=0)
     total = fields.IntField(default=0)
@@ -430,7 +485,7 @@ class QuizAttempt(Model):
         indexes = (Index(fields=("worker_id", "quiz_id", "part", "status")),)
 
 
-class QuizAnswer(Model):
+class QuizAnswer(GigModel):
     """An answer within a quiz attempt. ``is_first`` marks the first answer to that question."""
 
     id = fields.IntField(primary_key=True)
@@ -441,7 +496,7 @@ class QuizAnswer(Model):
         "models.QuizItem", related_name="answers", on_delete=fields.CASCADE
     )
     step = fields.IntField()  # position in the attempt: one answer per step
-    value = fields.JSONField()
+    value = JSONValueField()
     correct = fields.BooleanField()
     is_first = fields.BooleanField()
     created_at = fields.DatetimeField()
@@ -451,7 +506,7 @@ class QuizAnswer(Model):
         unique_together = (("attempt", "step"),)
 
 
-class Suspension(Model):
+class Suspension(GigModel):
     """A worker barred from one project (or everywhere when project is NULL), with its reason.
 
     ``reason_key`` is a locale key and ``reason_params`` its parameters, so the worker reads the
@@ -467,7 +522,7 @@ class Suspension(Model):
     )
     rule = fields.CharField(max_length=32)  # accuracy | speed | admin
     reason_key = fields.CharField(max_length=64)
-    reason_params = fields.JSONField(default=dict)
+    reason_params = JSONValueField(default=dict)
     cause_item: fields.ForeignKeyNullableRelation[Item] = fields.ForeignKeyField(
         "models.Item", related_name="caused_suspensions", null=True, on_delete=fields.SET_NULL
     )
@@ -489,7 +544,7 @@ class AppealStatus(StrEnum):
     DENIED = "denied"
 
 
-class Appeal(Model):
+class Appeal(GigModel):
     """An appeal by a worker against a suspension or a rejected answer: the admin queue."""
 
     id = fields.IntField(primary_key=True)
@@ -525,7 +580,7 @@ class EntryKind(StrEnum):
     WITHHOLDING = "withholding"
 
 
-class LedgerEntry(Model):
+class LedgerEntry(GigModel):
     """One immutable ledger entry in minor units. ``key`` makes every posting idempotent."""
 
     id = fields.IntField(primary_key=True)
@@ -546,7 +601,7 @@ class LedgerEntry(Model):
         indexes = (Index(fields=("worker_id", "created_at")),)
 
 
-class PayoutRequest(Model):
+class PayoutRequest(GigModel):
     """A withdrawal request: gross, withholding, net, decided by an admin."""
 
     id = fields.IntField(primary_key=True)
@@ -566,13 +621,13 @@ class PayoutRequest(Model):
         table = "payout_request"
 
 
-class Broadcast(Model):
+class Broadcast(GigModel):
     """A targeted message to many workers, sent with a stored cursor so a restart resumes it."""
 
     id = fields.IntField(primary_key=True)
     created_by = fields.BigIntField()
-    text = fields.JSONField()
-    audience = fields.JSONField(default=dict)
+    text = JSONValueField()
+    audience = JSONValueField(default=dict)
     status = fields.CharField(max_length=16, default="draft")  # draft|sending|done|cancelled
     cursor = fields.IntField(default=0)  # last user id handled
     total = fields.IntField(default=0)
@@ -585,7 +640,7 @@ class Broadcast(Model):
         table = "broadcast"
 
 
-class AuditLog(Model):
+class AuditLog(GigModel):
     """Who did what, when: rule verdicts, admin decisions, quarantines, imports."""
 
     id = fields.IntField(primary_key=True)
@@ -598,7 +653,7 @@ class AuditLog(Model):
     project: fields.ForeignKeyNullableRelation[Project] = fields.ForeignKeyField(
         "models.Project", related_name="audit", null=True, on_delete=fields.SET_NULL
     )
-    data = fields.JSONField(default=dict)
+    data = JSONValueField(default=dict)
 
     class Meta:
         table = "audit_log"

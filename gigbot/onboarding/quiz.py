@@ -18,7 +18,6 @@ Time comes from the caller (``now``); services return plain data and raise ``Use
 from __future__ import annotations
 
 import datetime as dt
-import json
 import random
 from dataclasses import dataclass, replace
 from enum import StrEnum
@@ -482,14 +481,10 @@ async def _answer(
         )
         if not claimed:
             return StepResult(replay=True)
-        row = QuizAnswer(
-            attempt_id=attempt.id, quiz_item_id=item.id, step=step,
+        await QuizAnswer.create(
+            attempt_id=attempt.id, quiz_item_id=item.id, step=step, value=value,
             correct=result.correct, is_first=first, created_at=now,
         )
-        # tortoise's JSONField takes a str as JSON text already encoded (and fails on "pos"),
-        # and its constructor decodes: set the encoded text after construction
-        row.value = json.dumps(value, ensure_ascii=False)
-        await row.save()
         attempt.asked, attempt.queue = step + 1, queue
         attempt.first_right += int(first and result.correct)
         feedback = None

@@ -11,7 +11,6 @@ and a fresh item. Owner of the ``answer`` and ``item_report`` tables.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -96,14 +95,6 @@ class Step:
     shown_message_id: int | None = None  # the message that showed the lease just closed
 
 
-def _json(value: Any) -> Any:
-    """A value for a JSONField: tortoise takes a ``str`` as JSON text, so encode it first.
-
-    Assign it to a constructed model (``__init__`` and ``create`` decode a JSON string).
-    """
-    return json.dumps(value, ensure_ascii=False) if isinstance(value, str) else value
-
-
 async def _owned(worker_id: int, lease_id: int) -> tuple[Lease, Project]:
     lease = await Lease.filter(id=lease_id, worker_id=worker_id).select_related("project").first()
     if lease is None:
@@ -178,13 +169,11 @@ async def _record(db: BaseDBAsyncClient, lease: Lease, project: Project, value: 
     if db.capabilities.dialect == "postgres":  # (values() would drop FOR UPDATE: only())
         await Item.filter(id=item_id).select_for_update().only("id")
     auto = project.accept == "auto"
-    answer = Answer(
+    answer = await Answer.create(
         lease_id=lease.id, item_id=item_id, worker_id=worker_id, project_id=project.id,
-        value=[], seconds=max((now - lease.created_at).total_seconds(), 0.0),
+        value=value, seconds=max((now - lease.created_at).total_seconds(), 0.0),
         is_control=lease.is_control, status="accepted" if auto else "pending", created_at=now,
     )
-    answer.value = _json(value)  # after __init__, which would decode a JSON string again
-    await answer.save()
     await Item.filter(id=item_id).update(answers_count=F("answers_count") + 1)
     if auto:
         hold = dt.timedelta(days=project.hold_days) if project.hold_days else None

@@ -17,16 +17,10 @@ from tortoise.fields import BigIntField, CharField, Field, IntField, TextField
 from tortoise.fields.data import JSONField
 from tortoise.models import Model
 
-__all__ = ["BulkWriter", "json_value"]
+__all__ = ["BulkWriter"]
 
 
 _PLAIN = (IntField, BigIntField, CharField, TextField)  # to_db_value only validates these
-
-
-def json_value(value: Any) -> Any:
-    """A value for a tortoise JSONField: it takes any ``str`` as JSON text already encoded (and
-    fails on ``pos``), so a plain string such as a gold label is encoded first."""
-    return json.dumps(value, ensure_ascii=False) if isinstance(value, str) else value
 
 
 class BulkWriter:

@@ -14,16 +14,14 @@ Everything here runs inside the caller's transaction; the item row is locked by 
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Iterable
 from enum import StrEnum
-from typing import Any
 
 from gigbot import scoring
 from gigbot.models import Answer, Item, ItemStatus, Project, Skill
 from gigbot.scoring.text_agg import aggregate_texts
 
-__all__ = ["Settled", "json_value", "settle_item", "skill_means", "stored_label"]
+__all__ = ["Settled", "settle_item", "skill_means", "stored_label"]
 
 
 async def skill_means(project_id: int, worker_ids: Iterable[int]) -> dict[int, float]:
@@ -87,15 +85,10 @@ def stored_label(label: scoring.Label) -> str | list[str]:
     return label if isinstance(label, str) else sorted(label)
 
 
-def json_value(value: Any) -> Any:
-    """A value to write into a JSONField: tortoise takes a ``str`` as JSON text, so encode it."""
-    return json.dumps(value, ensure_ascii=False) if isinstance(value, str) else value
-
-
 async def _complete(item: Item, label: object, confidence: float, now: dt.datetime) -> None:
     await Item.filter(id=item.id).update(
         status=ItemStatus.COMPLETE,
-        label=json_value(label),
+        label=label,
         label_confidence=float(confidence),
         completed_at=now,
     )

@@ -21,14 +21,6 @@ T0 = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
 _seq = itertools.count(1)
 
 
-def js(value: Any) -> Any:
-    """A value for a JSONField write: tortoise takes any ``str`` as JSON text already encoded.
-
-    ``Model.create`` decodes such a string before encoding it again, so JSON values that may be
-    strings are written with ``update()`` after the row exists.
-    """
-    return json.dumps(value, ensure_ascii=False) if isinstance(value, str) else value
-
 SENTIMENT = [
     {"value": "pos", "en": "Positive", "ko": "긍정"},
     {"value": "neg", "en": "Negative", "ko": "부정"},
@@ -76,14 +68,12 @@ async def item(p: Project, key: str | None = None, *, gold: Any = None, **fields
         "project": p,
         "key": key or f"item-{next(_seq)}",
         "text": "A review text.",
-        "gold": None,
+        "gold": gold,
         "is_control": gold is not None,
         "needed": p.overlap,
     }
     values.update(fields)
     row = await Item.create(**values)
-    if gold is not None:
-        await Item.filter(id=row.id).update(gold=js(gold))
     return await Item.get(id=row.id)
 
 
@@ -115,12 +105,11 @@ async def answer(
             item_id=it.id,
             worker_id=w.id,
             project_id=fresh.project_id,  # type: ignore[attr-defined]
-            value=[],
+            value=value,
             seconds=seconds,
             is_control=as_control,
             created_at=now,
         )
-        await Answer.filter(id=row.id).update(value=js(value))
         await Item.filter(id=it.id).update(
             answers_count=fresh.answers_count + 1, taken=fresh.taken + 1
         )

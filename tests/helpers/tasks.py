@@ -61,9 +61,8 @@ async def make_project(
     for i in range(items + controls):
         control = i >= items
         row = Item(project_id=project.id, key=f"k{i:07d}", text=f"item text {i}",
-                   is_control=control, needed=CONTROL_NEEDED if control else overlap)
-        if control:  # assigned after __init__, which would decode a JSON string again
-            row.gold = json.dumps(gold) if isinstance(gold, str) else gold
+                   is_control=control, needed=CONTROL_NEEDED if control else overlap,
+                   gold=gold if control else None)
         rows.append(row)
         if len(rows) >= batch:
             await Item.bulk_create(rows)

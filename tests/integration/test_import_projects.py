@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from pathlib import Path
 
 import pytest
@@ -53,11 +52,10 @@ async def test_summary_counts_and_status(any_db: str, tmp_path: Path) -> None:
         status=LeaseStatus.ANSWERED,
         expires_at=NOW,
     )
-    row = Answer(
-        lease=lease, item=item, worker=user, project_id=info.id, seconds=2.0, created_at=NOW
+    await Answer.create(
+        lease=lease, item=item, worker=user, project_id=info.id, value="pos", seconds=2.0,
+        created_at=NOW,
     )
-    row.value = json.dumps("pos")
-    await row.save()
     await Item.filter(key__in=["r001", "r002"], project_id=info.id).update(
         status=ItemStatus.COMPLETE
     )

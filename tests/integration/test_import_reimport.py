@@ -62,10 +62,10 @@ async def answer(item: Item, *, value: Any = "pos") -> Answer:
         item=item,
         worker=user,
         project_id=item.project_id,  # type: ignore[attr-defined]
+        value=value,
         seconds=3.0,
         created_at=NOW,
     )
-    row.value = json.dumps(value)
     await row.save()
     return row
 
@@ -85,7 +85,7 @@ async def test_reimport_updates_adds_and_keeps(any_db: str, tmp_path: Path) -> N
     given = await answer(r001)
     await Item.filter(id=r001.id).update(answers_count=1, taken=1)
     await Item.filter(project=project, key="r002").update(
-        status=ItemStatus.COMPLETE, label=json.dumps("neg"), needed=3
+        status=ItemStatus.COMPLETE, label="neg", needed=3
     )
 
     def change(items: list[dict[str, Any]]) -> list[dict[str, Any]]:

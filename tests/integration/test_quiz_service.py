@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import random
 from collections import Counter
 from typing import Any
@@ -64,9 +63,8 @@ async def make_quiz(
         for i, gold in enumerate(golds):
             item = QuizItem(
                 quiz=quiz, part=part, key=f"{part}-{i}", seq=i, text=f"{part} text {i}",
-                explanation={"en": f"because {i}", "ko": f"이유 {i}"},
+                gold=gold, explanation={"en": f"because {i}", "ko": f"이유 {i}"},
             )
-            item.gold = json.dumps(gold, ensure_ascii=False)  # a JSONField takes encoded text
             await item.save()
     return quiz
 
