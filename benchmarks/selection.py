@@ -27,11 +27,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tortoise.transactions import in_transaction  # noqa: E402
+from tortoise.transactions import in_transaction
 
-from gigbot.db import close_db, init_db  # noqa: E402
-from gigbot.models import Lease, LeaseStatus, Onboarding, Project, User  # noqa: E402
-from gigbot.tasks import selection  # noqa: E402
+from gigbot.db import close_db, init_db
+from gigbot.models import Lease, LeaseStatus, Onboarding, Project, User
+from gigbot.tasks import selection
 
 NOW = dt.datetime(2026, 1, 5, 9, 0, tzinfo=dt.UTC)
 OVERLAP = 3

@@ -105,7 +105,8 @@ def load_settings(
         if part.strip():
             if not part.strip().isdigit():
                 raise ConfigError(
-                    f"GIGBOT_ADMINS must be comma-separated Telegram user ids, got {part.strip()!r}"
+                    "GIGBOT_ADMINS must be comma-separated Telegram user ids, "
+                    f"got {part.strip()!r}"
                 )
             admins.add(int(part.strip()))
 
@@ -117,7 +118,9 @@ def load_settings(
     try:
         ZoneInfo(tz)
     except (ZoneInfoNotFoundError, ValueError):
-        raise ConfigError(f"GIGBOT_TZ must be an IANA time zone like Asia/Seoul, got {tz!r}") from None
+        raise ConfigError(
+            f"GIGBOT_TZ must be an IANA time zone like Asia/Seoul, got {tz!r}"
+        ) from None
 
     webhook_url = get("GIGBOT_WEBHOOK_URL")
     webhook_secret = get("GIGBOT_WEBHOOK_SECRET")
@@ -136,7 +139,9 @@ def load_settings(
 
     log_level = (get("GIGBOT_LOG_LEVEL") or "INFO").upper()
     if log_level not in _LEVELS:
-        raise ConfigError(f"GIGBOT_LOG_LEVEL must be one of {', '.join(_LEVELS)}, got {log_level!r}")
+        raise ConfigError(
+            f"GIGBOT_LOG_LEVEL must be one of {', '.join(_LEVELS)}, got {log_level!r}"
+        )
 
     return Settings(
         token=token,

@@ -221,8 +221,9 @@ async def toggle_label(worker_id: int, lease_id: int, choice: int, on: bool, *,
             await Lease.filter(id=lease.id, status=LeaseStatus.OPEN).update(chosen=chosen)
             lease.chosen = chosen
         item = await Item.get(id=lease.item_id)  # type: ignore[attr-defined]
-        return Step(Outcome.TOGGLED, item=selection.served_item(lease, selection.content_of(item), project),
-                    project_id=project.id, project_title=dict(project.title))
+        served = selection.served_item(lease, selection.content_of(item), project)
+        return Step(Outcome.TOGGLED, item=served, project_id=project.id,
+                    project_title=dict(project.title))
 
 
 async def submit_done(worker_id: int, lease_id: int, *, now: dt.datetime,

@@ -166,8 +166,9 @@ async def current_item(worker_id: int, lease_id: int, *, now: dt.datetime) -> St
     if lease.status != LeaseStatus.OPEN or lease.expires_at <= now:
         return Step(Outcome.CLOSED, project_id=project.id)
     item = await Item.get(id=lease.item_id)  # type: ignore[attr-defined]
-    return Step(Outcome.TOGGLED, item=selection.served_item(lease, selection.content_of(item), project),
-                project_id=project.id, project_title=dict(project.title))
+    served = selection.served_item(lease, selection.content_of(item), project)
+    return Step(Outcome.TOGGLED, item=served, project_id=project.id,
+                project_title=dict(project.title))
 
 
 async def stop_session(worker_id: int, lease_id: int, *, now: dt.datetime) -> Tally:

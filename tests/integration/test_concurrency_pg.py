@@ -1,4 +1,4 @@
-"""Twenty workers at once on PostgreSQL (FOR UPDATE SKIP LOCKED): no item over-served, none twice."""
+"""Twenty workers at once on PostgreSQL (SKIP LOCKED): no item over-served, none served twice."""
 
 from __future__ import annotations
 
