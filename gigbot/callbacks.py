@@ -30,6 +30,8 @@ class Codec:
     """Base of the callback codecs; subclasses are frozen dataclasses with ``PREFIX``."""
 
     PREFIX: ClassVar[str]
+    # Set by @dataclass on each codec; declared so that dataclasses.fields() accepts the base.
+    __dataclass_fields__: ClassVar[dict[str, dataclasses.Field[Any]]]
 
     @classmethod
     def pattern(cls) -> str:
@@ -39,7 +41,7 @@ class Codec:
     def pack(self) -> str:
         """The callback data string; ValueError if it would exceed 64 bytes."""
         parts = [self.PREFIX]
-        for f in dataclasses.fields(self):  # type: ignore[arg-type]
+        for f in dataclasses.fields(self):
             value = getattr(self, f.name)
             text = str(int(value)) if isinstance(value, bool | int) else str(value)
             if ":" in text:
@@ -56,7 +58,7 @@ class Codec:
         if not data or len(data.encode()) > MAX_BYTES:
             raise BadCallback()
         prefix, *raw = data.split(":")
-        fields = dataclasses.fields(cls)  # type: ignore[arg-type]
+        fields = dataclasses.fields(cls)
         if prefix != cls.PREFIX or len(raw) != len(fields):
             raise BadCallback()
         values: list[Any] = []

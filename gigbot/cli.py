@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from typing import Any
 
 from gigbot import __version__
@@ -18,7 +18,7 @@ from gigbot.errors import GigbotError
 
 __all__ = ["build_parser", "main"]
 
-Command = Callable[[argparse.Namespace, Settings], Awaitable[int]]
+Command = Callable[[argparse.Namespace, Settings], Coroutine[Any, Any, int]]
 
 
 def _later(issue: str) -> Command:
@@ -165,13 +165,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     configure_logging(settings.log_level)
     func: Command = args.func
     try:
-        return _run(func(args, settings))
+        return asyncio.run(func(args, settings))
     except GigbotError as exc:
         print(f"gigbot: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
-
-
-def _run(coro: Awaitable[Any]) -> Any:
-    return asyncio.run(coro)  # type: ignore[arg-type]

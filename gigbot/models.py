@@ -5,7 +5,9 @@ apostrophes (tests/unit/test_models.py checks).
 
 Times are aware UTC. Money is ``BigIntField`` in minor units. Every column added after the first
 migration carries a ``db_default`` so that migrations work on tables that already hold rows.
-Which service owns (alone writes and queries) each table is said in its docstring.
+Which service owns (alone writes and queries) each table is said in its docstring. The key
+column tortoise adds for each relation is declared too (``project_id: int``, an annotation only)
+so that the type checker knows it.
 """
 
 from __future__ import annotations
@@ -179,6 +181,7 @@ class QuizItem(GigModel):
     quiz: fields.ForeignKeyRelation[Quiz] = fields.ForeignKeyField(
         "models.Quiz", related_name="items", on_delete=fields.CASCADE
     )
+    quiz_id: int
     part = fields.CharField(max_length=8)  # training | exam
     key = fields.CharField(max_length=200)
     seq = fields.IntField()
@@ -220,6 +223,7 @@ class Project(GigModel):
     qualification: fields.ForeignKeyNullableRelation[Quiz] = fields.ForeignKeyField(
         "models.Quiz", related_name="projects", null=True, on_delete=fields.SET_NULL
     )
+    qualification_id: int | None
     min_accuracy = fields.FloatField()
     accept = fields.CharField(max_length=16, default="auto")
     hold_days = fields.IntField(default=0)
@@ -254,6 +258,7 @@ class Item(GigModel):
     project: fields.ForeignKeyRelation[Project] = fields.ForeignKeyField(
         "models.Project", related_name="items", on_delete=fields.CASCADE
     )
+    project_id: int
     key = fields.CharField(max_length=200)
     text = fields.TextField(null=True)
     image = fields.CharField(max_length=500, null=True)
@@ -311,12 +316,15 @@ class Lease(GigModel):
     item: fields.ForeignKeyRelation[Item] = fields.ForeignKeyField(
         "models.Item", related_name="leases", on_delete=fields.CASCADE
     )
+    item_id: int
     worker: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
         "models.User", related_name="leases", on_delete=fields.CASCADE
     )
+    worker_id: int
     project: fields.ForeignKeyRelation[Project] = fields.ForeignKeyField(
         "models.Project", related_name="leases", on_delete=fields.CASCADE
     )
+    project_id: int
     status = fields.CharEnumField(LeaseStatus, max_length=16, default=LeaseStatus.OPEN)
     is_control = fields.BooleanField(default=False)
     chosen = JSONValueField(default=list)  # multi-label toggles so far
@@ -346,15 +354,19 @@ class Answer(GigModel):
     lease: fields.OneToOneRelation[Lease] = fields.OneToOneField(
         "models.Lease", related_name="answer", on_delete=fields.CASCADE
     )
+    lease_id: int
     item: fields.ForeignKeyRelation[Item] = fields.ForeignKeyField(
         "models.Item", related_name="answers", on_delete=fields.CASCADE
     )
+    item_id: int
     worker: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
         "models.User", related_name="answers", on_delete=fields.CASCADE
     )
+    worker_id: int
     project: fields.ForeignKeyRelation[Project] = fields.ForeignKeyField(
         "models.Project", related_name="answers", on_delete=fields.CASCADE
     )
+    project_id: int
     value = JSONValueField()  # a label value, a list of values, or a transcription
     seconds = fields.FloatField()
     is_control = fields.BooleanField(default=False)
@@ -380,9 +392,11 @@ class ItemReport(GigModel):
     item: fields.ForeignKeyRelation[Item] = fields.ForeignKeyField(
         "models.Item", related_name="item_reports", on_delete=fields.CASCADE
     )
+    item_id: int
     worker: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
         "models.User", related_name="item_reports", on_delete=fields.CASCADE
     )
+    worker_id: int
     reason = fields.CharField(max_length=16)
     created_at = fields.DatetimeField()
 
@@ -410,9 +424,11 @@ class Skill(GigModel):
     worker: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
         "models.User", related_name="skills", on_delete=fields.CASCADE
     )
+    worker_id: int
     project: fields.ForeignKeyRelation[Project] = fields.ForeignKeyField(
         "models.Project", related_name="skills", on_delete=fields.CASCADE
     )
+    project_id: int
     stage = fields.CharEnumField(SkillStage, max_length=16, default=SkillStage.PROBATION)
     control_right = fields.FloatField(default=0)  # floats: Jaccard/CER can give partial credit
     control_wrong = fields.FloatField(default=0)
@@ -443,9 +459,11 @@ class Qualification(GigModel):
     worker: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
         "models.User", related_name="qualifications", on_delete=fields.CASCADE
     )
+    worker_id: int
     quiz: fields.ForeignKeyRelation[Quiz] = fields.ForeignKeyField(
         "models.Quiz", related_name="qualifications", on_delete=fields.CASCADE
     )
+    quiz_id: int
     stage = fields.CharEnumField(QualStage, max_length=16, default=QualStage.REGISTERED)
     training_score = fields.FloatField(null=True)
     exam_score = fields.FloatField(null=True)
@@ -466,9 +484,11 @@ class QuizAttempt(GigModel):
     worker: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
         "models.User", related_name="quiz_attempts", on_delete=fields.CASCADE
     )
+    worker_id: int
     quiz: fields.ForeignKeyRelation[Quiz] = fields.ForeignKeyField(
         "models.Quiz", related_name="attempts", on_delete=fields.CASCADE
     )
+    quiz_id: int
     part = fields.CharField(max_length=8)  # training | exam
     status = fields.CharField(max_length=16, default="open")  # open|passed|failed|done|abandoned
     queue = JSONValueField(default=list)  # quiz item ids still to ask, in order
@@ -492,9 +512,11 @@ class QuizAnswer(GigModel):
     attempt: fields.ForeignKeyRelation[QuizAttempt] = fields.ForeignKeyField(
         "models.QuizAttempt", related_name="answers", on_delete=fields.CASCADE
     )
+    attempt_id: int
     quiz_item: fields.ForeignKeyRelation[QuizItem] = fields.ForeignKeyField(
         "models.QuizItem", related_name="answers", on_delete=fields.CASCADE
     )
+    quiz_item_id: int
     step = fields.IntField()  # position in the attempt: one answer per step
     value = JSONValueField()
     correct = fields.BooleanField()
@@ -517,15 +539,18 @@ class Suspension(GigModel):
     worker: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
         "models.User", related_name="suspensions", on_delete=fields.CASCADE
     )
+    worker_id: int
     project: fields.ForeignKeyNullableRelation[Project] = fields.ForeignKeyField(
         "models.Project", related_name="suspensions", null=True, on_delete=fields.CASCADE
     )
+    project_id: int | None
     rule = fields.CharField(max_length=32)  # accuracy | speed | admin
     reason_key = fields.CharField(max_length=64)
     reason_params = JSONValueField(default=dict)
     cause_item: fields.ForeignKeyNullableRelation[Item] = fields.ForeignKeyField(
         "models.Item", related_name="caused_suspensions", null=True, on_delete=fields.SET_NULL
     )
+    cause_item_id: int | None
     created_at = fields.DatetimeField()
     ends_at = fields.DatetimeField(null=True)
     lifted_at = fields.DatetimeField(null=True)
@@ -551,12 +576,15 @@ class Appeal(GigModel):
     worker: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
         "models.User", related_name="appeals", on_delete=fields.CASCADE
     )
+    worker_id: int
     suspension: fields.ForeignKeyNullableRelation[Suspension] = fields.ForeignKeyField(
         "models.Suspension", related_name="appeals", null=True, on_delete=fields.CASCADE
     )
+    suspension_id: int | None
     answer: fields.ForeignKeyNullableRelation[Answer] = fields.ForeignKeyField(
         "models.Answer", related_name="appeals", null=True, on_delete=fields.CASCADE
     )
+    answer_id: int | None
     text = fields.TextField(default="")
     status = fields.CharEnumField(AppealStatus, max_length=16, default=AppealStatus.OPEN)
     created_at = fields.DatetimeField()
@@ -587,12 +615,14 @@ class LedgerEntry(GigModel):
     worker: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
         "models.User", related_name="entries", on_delete=fields.RESTRICT
     )
+    worker_id: int
     kind = fields.CharEnumField(EntryKind, max_length=16)
     amount = fields.BigIntField()
     key = fields.CharField(max_length=100, unique=True)
     answer: fields.ForeignKeyNullableRelation[Answer] = fields.ForeignKeyField(
         "models.Answer", related_name="entries", null=True, on_delete=fields.RESTRICT
     )
+    answer_id: int | None
     available_at = fields.DatetimeField(null=True)  # pending until then
     created_at = fields.DatetimeField()
 
@@ -608,6 +638,7 @@ class PayoutRequest(GigModel):
     worker: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
         "models.User", related_name="payouts", on_delete=fields.RESTRICT
     )
+    worker_id: int
     amount = fields.BigIntField()
     withholding = fields.BigIntField()
     net = fields.BigIntField()
@@ -650,9 +681,11 @@ class AuditLog(GigModel):
     worker: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
         "models.User", related_name="audit", null=True, on_delete=fields.SET_NULL
     )
+    worker_id: int | None
     project: fields.ForeignKeyNullableRelation[Project] = fields.ForeignKeyField(
         "models.Project", related_name="audit", null=True, on_delete=fields.SET_NULL
     )
+    project_id: int | None
     data = JSONValueField(default=dict)
 
     class Meta:

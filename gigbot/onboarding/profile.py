@@ -64,11 +64,11 @@ async def profile(worker_id: int, now: dt.datetime) -> Profile:
     everywhere = next((s for s in active if s.project_id is None), None)
     by_project = {s.project_id: s for s in active if s.project_id is not None}
     skills = await Skill.filter(worker_id=worker_id).order_by("project_id")
-    ids = [s.project_id for s in skills]  # type: ignore[attr-defined]
+    ids = [s.project_id for s in skills]
     projects = {p.id: p for p in await Project.filter(id__in=ids)}
     standings = []
     for skill in skills:
-        project = projects[skill.project_id]  # type: ignore[attr-defined]
+        project = projects[skill.project_id]
         suspension = by_project.get(project.id) or everywhere
         beta = Beta(right=skill.control_right, wrong=skill.control_wrong)
         standings.append(ProjectStanding(

@@ -21,7 +21,7 @@ async def is_qualified(worker_id: int, quiz_id: int | None) -> bool:
 
 async def qualified_quizzes(worker_id: int) -> set[int]:
     """Ids of the quizzes the worker passed."""
-    rows = await Qualification.filter(worker_id=worker_id, stage=QualStage.QUALIFIED).values_list(
-        "quiz_id", flat=True
+    rows = await Qualification.filter(worker_id=worker_id, stage=QualStage.QUALIFIED).values(
+        "quiz_id"
     )
-    return {int(r) for r in rows}
+    return {int(r["quiz_id"]) for r in rows}

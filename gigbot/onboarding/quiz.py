@@ -381,7 +381,7 @@ async def answer_text(
 async def current_question(worker_id: int, attempt_id: int, step: int) -> Question:
     """The question at ``step`` if it is the attempt's current one (multi-label toggles)."""
     attempt = await QuizAttempt.get_or_none(id=attempt_id)
-    if attempt is None or attempt.worker_id != worker_id:  # type: ignore[attr-defined]
+    if attempt is None or attempt.worker_id != worker_id:
         raise BadCallback()
     if step < attempt.asked:
         raise UserError("quiz.step_done")
@@ -389,7 +389,7 @@ async def current_question(worker_id: int, attempt_id: int, step: int) -> Questi
         raise UserError("quiz.attempt_over")
     if step != attempt.asked:
         raise BadCallback()
-    quiz = await Quiz.get(id=attempt.quiz_id)  # type: ignore[attr-defined]
+    quiz = await Quiz.get(id=attempt.quiz_id)
     return await _current(quiz, attempt)
 
 
@@ -403,7 +403,7 @@ async def invitation(
     if not start_param or not start_param.startswith("p_"):
         return None
     project = await Project.get_or_none(slug=start_param[2:], status=ProjectStatus.ACTIVE)
-    quiz_id: int | None = project.qualification_id if project else None  # type: ignore[attr-defined]
+    quiz_id: int | None = project.qualification_id if project else None
     if quiz_id is None:
         return None
     known = await Qualification.get_or_none(worker_id=worker_id, quiz_id=quiz_id)
@@ -452,9 +452,9 @@ async def _answer(
     text: str | None = None,
 ) -> StepResult:
     attempt = await QuizAttempt.get_or_none(id=attempt_id)
-    if attempt is None or attempt.worker_id != worker_id:  # type: ignore[attr-defined]
+    if attempt is None or attempt.worker_id != worker_id:
         raise BadCallback()
-    quiz = await Quiz.get(id=attempt.quiz_id)  # type: ignore[attr-defined]
+    quiz = await Quiz.get(id=attempt.quiz_id)
     if attempt.part == Part.EXAM and attempt.status == OPEN:
         expired = await _settle_expired(worker_id, quiz, now)
         if expired is not None:
@@ -508,7 +508,7 @@ async def _answer(
 async def _finish_training(quiz: Quiz, attempt: QuizAttempt, now: dt.datetime) -> TrainingResult:
     score = attempt.first_right / attempt.total if attempt.total else 1.0
     await QuizAttempt.filter(id=attempt.id).update(status=DONE, score=score, finished_at=now)
-    qual = await Qualification.get(worker_id=attempt.worker_id, quiz_id=quiz.id)  # type: ignore[attr-defined]
+    qual = await Qualification.get(worker_id=attempt.worker_id, quiz_id=quiz.id)
     qual.training_score = score
     if qual.stage is QualStage.REGISTERED:
         qual.stage = QualStage.TRAINED
@@ -523,7 +523,7 @@ async def _finish_exam(
 ) -> ExamResult:
     """Score an exam attempt and move the worker's stage (inside the caller's transaction)."""
     score = attempt.first_right / attempt.total if attempt.total else 0.0
-    worker_id: int = attempt.worker_id  # type: ignore[attr-defined]
+    worker_id: int = attempt.worker_id
     rows = Qualification.filter(worker_id=worker_id, quiz_id=quiz.id)
     qual = await rows.select_for_update().get()
     verdict = stages.exam_verdict(

@@ -123,15 +123,15 @@ async def admin_recipients(settings: Settings) -> tuple[Recipient, ...]:
 
 
 async def _case(appeal: Appeal) -> AppealCase:
-    worker = await User.get(id=appeal.worker_id)  # type: ignore[attr-defined]
+    worker = await User.get(id=appeal.worker_id)
     suspension = (
-        await Suspension.get_or_none(id=appeal.suspension_id)  # type: ignore[attr-defined]
-        if appeal.suspension_id is not None  # type: ignore[attr-defined]
+        await Suspension.get_or_none(id=appeal.suspension_id)
+        if appeal.suspension_id is not None
         else None
     )
     project = None
-    if suspension is not None and suspension.project_id is not None:  # type: ignore[attr-defined]
-        row = await Project.get(id=suspension.project_id)  # type: ignore[attr-defined]
+    if suspension is not None and suspension.project_id is not None:
+        row = await Project.get(id=suspension.project_id)
         project = dict(row.title)
     return AppealCase(
         id=appeal.id,
@@ -239,9 +239,9 @@ async def decide_appeal(
         appeal = await Appeal.get_or_none(id=appeal_id)
         if appeal is None:
             raise UserError("appeal.not_found")
-        if changed and uphold and appeal.suspension_id is not None:  # type: ignore[attr-defined]
+        if changed and uphold and appeal.suspension_id is not None:
             await suspensions.lift(
-                appeal.suspension_id, now=now, by=f"admin:{admin_tg_id}"  # type: ignore[attr-defined]
+                appeal.suspension_id, now=now, by=f"admin:{admin_tg_id}"
             )
     case = await _case(appeal)
     if not changed:

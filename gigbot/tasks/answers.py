@@ -110,7 +110,7 @@ async def _next(
 
     ``checked``: the caller has just seen that the worker is not suspended.
     """
-    worker_id: int = lease.worker_id  # type: ignore[attr-defined]
+    worker_id: int = lease.worker_id
     suspension = None if checked else await active_suspension(worker_id, project.id, now)
     item = None
     if suspension is None:
@@ -153,8 +153,8 @@ async def _suspended(worker_id: int, project: Project, now: dt.datetime) -> Step
 async def _record(db: BaseDBAsyncClient, lease: Lease, project: Project, value: Any,
                   now: dt.datetime, admins: frozenset[int]) -> Step:
     """Claim the lease, write the answer and its earning, run quality, lease the next item."""
-    worker_id: int = lease.worker_id  # type: ignore[attr-defined]
-    item_id: int = lease.item_id  # type: ignore[attr-defined]
+    worker_id: int = lease.worker_id
+    item_id: int = lease.item_id
     stopped = await _suspended(worker_id, project, now)
     if stopped is not None:  # suspended while the item was open: record nothing
         return stopped
@@ -220,7 +220,7 @@ async def toggle_label(worker_id: int, lease_id: int, choice: int, on: bool, *,
         if chosen != list(lease.chosen or []):
             await Lease.filter(id=lease.id, status=LeaseStatus.OPEN).update(chosen=chosen)
             lease.chosen = chosen
-        item = await Item.get(id=lease.item_id)  # type: ignore[attr-defined]
+        item = await Item.get(id=lease.item_id)
         served = selection.served_item(lease, selection.content_of(item), project)
         return Step(Outcome.TOGGLED, item=served, project_id=project.id,
                     project_title=dict(project.title))
@@ -260,7 +260,7 @@ async def submit_text(worker_id: int, text: str | None, *, message_id: int,
         lease = await _text_lease(worker_id, now)
         if lease is None:
             return await _stale_text(db, worker_id, reply_to, now)
-        project = await Project.get(id=lease.project_id)  # type: ignore[attr-defined]
+        project = await Project.get(id=lease.project_id)
         if project.kind != "transcription":
             return Step(Outcome.BUTTONS, project_id=project.id)
         shown = lease.message_id or 0
@@ -282,7 +282,7 @@ async def _stale_text(db: BaseDBAsyncClient, worker_id: int, reply_to: int | Non
     lease = await Lease.filter(worker_id=worker_id, message_id=reply_to).order_by("-id").first()
     if lease is None:
         return None
-    project = await Project.get(id=lease.project_id)  # type: ignore[attr-defined]
+    project = await Project.get(id=lease.project_id)
     return await _not_open(db, lease, project, now)
 
 
@@ -308,7 +308,7 @@ async def report_item(worker_id: int, lease_id: int, reason: int, *, now: dt.dat
             lease.id, worker_id, LeaseStatus.REPORTED, now
         ):
             return await _not_open(db, lease, project, now)
-        item_id: int = lease.item_id  # type: ignore[attr-defined]
+        item_id: int = lease.item_id
         _, created = await ItemReport.get_or_create(
             item_id=item_id, worker_id=worker_id,
             defaults={"reason": policy.REPORT_REASONS[reason], "created_at": now},

@@ -24,6 +24,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from tortoise.transactions import in_transaction
 
@@ -59,7 +60,7 @@ def _credit(correct: bool | None, score: float | None) -> float:
     return float(score or 0.0)
 
 
-async def _loo_skills(project_id: int, rows: list[dict[str, object]]) -> dict[int, float]:
+async def _loo_skills(project_id: int, rows: list[dict[str, Any]]) -> dict[int, float]:
     """Each answering worker's Beta mean without their answer on the audited item."""
     ids = [int(str(r["worker_id"])) for r in rows]
     skills = {
@@ -71,7 +72,7 @@ async def _loo_skills(project_id: int, rows: list[dict[str, object]]) -> dict[in
     out: dict[int, float] = {}
     for r in rows:
         wid = int(str(r["worker_id"]))
-        credit = _credit(r["correct"], r["score"])  # type: ignore[arg-type]
+        credit = _credit(r["correct"], r["score"])
         s = skills.get(wid)
         right = float(s["control_right"]) - credit if s else 0.0
         wrong = float(s["control_wrong"]) - (1.0 - credit) if s else 0.0
@@ -108,7 +109,7 @@ async def audit_item(
             or item.quarantined_at is not None
         ):
             return None
-        project = await Project.get(id=item.project_id)  # type: ignore[attr-defined]
+        project = await Project.get(id=item.project_id)
         rows = await Answer.filter(item_id=item.id, counted=True, correct__isnull=False).values(
             "worker_id", "value", "correct", "score"
         )
@@ -137,7 +138,7 @@ async def _quarantine(
     item: Item,
     project: Project,
     finding: scoring.AuditFinding[int],
-    rows: list[dict[str, object]],
+    rows: list[dict[str, Any]],
     *,
     now: dt.datetime,
     admins: Iterable[int],
@@ -161,8 +162,8 @@ async def _quarantine(
         if s.id in seen or (s.ends_at is not None and s.ends_at <= now):
             continue
         seen.add(s.id)
-        wid = s.worker_id  # type: ignore[attr-defined]
-        still = s.cause_item_id != item.id and (  # type: ignore[attr-defined]
+        wid = s.worker_id
+        still = s.cause_item_id != item.id and (
             s.rule != "accuracy"
             or await verdicts.accuracy_holds(wid, project, now=now, skill=recomputed.get(wid))
         )

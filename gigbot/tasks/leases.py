@@ -47,7 +47,7 @@ async def close_lease(
         status=status, closed_at=now
     )
     if won:
-        await Item.filter(id=lease.item_id).update(  # type: ignore[attr-defined]
+        await Item.filter(id=lease.item_id).update(
             taken=F("taken") - 1
         )
     return bool(won)
@@ -60,7 +60,7 @@ async def drop_lease(lease_id: int, worker_id: int) -> bool:
         return False
     deleted = await Lease.filter(id=lease_id, status=LeaseStatus.OPEN).delete()
     if deleted:
-        await Item.filter(id=lease.item_id).update(  # type: ignore[attr-defined]
+        await Item.filter(id=lease.item_id).update(
             taken=F("taken") - 1
         )
     return bool(deleted)
@@ -79,7 +79,7 @@ async def expire_due(now: dt.datetime, *, limit: int = EXPIRE_BATCH, wait: bool 
     due = await query.limit(limit).only("id", "item_id")  # (values() drops FOR UPDATE)
     done = 0
     for lease in due:
-        item_id: int = lease.item_id  # type: ignore[attr-defined]
+        item_id: int = lease.item_id
         if not wait and not await Item.filter(id=item_id).select_for_update(
             skip_locked=True
         ).only("id"):

@@ -80,7 +80,7 @@ def _info(project: Project) -> ProjectInfo:
         labels=list(project.labels), multi_label=project.multi_label, reward=project.reward,
         overlap=project.overlap, max_overlap=project.max_overlap,
         confidence=project.confidence, gold_ratio=project.gold_ratio,
-        qualification_id=project.qualification_id,  # type: ignore[attr-defined]
+        qualification_id=project.qualification_id,
         min_accuracy=project.min_accuracy, accept=project.accept, hold_days=project.hold_days,
         lease_minutes=project.lease_minutes, rules=dict(project.rules or {}),
     )
@@ -112,14 +112,14 @@ async def project_summary() -> list[ProjectSummary]:
     complete = await per_project(Item.filter(status=ItemStatus.COMPLETE))
     control = await per_project(Item.filter(is_control=True))
     answers = await per_project(Answer.all())
-    quiz_ids = {p.qualification_id for p in projects} - {None}  # type: ignore[attr-defined]
+    quiz_ids = {p.qualification_id for p in projects} - {None}
     quizzes = dict(await Quiz.filter(id__in=quiz_ids).values_list("id", "slug"))
     return [
         ProjectSummary(
             id=p.id, slug=p.slug, kind=p.kind, status=p.status, title=dict(p.title),
             items=items.get(p.id, 0), complete=complete.get(p.id, 0),
             control=control.get(p.id, 0), answers=answers.get(p.id, 0),
-            qualification=quizzes.get(p.qualification_id),  # type: ignore[attr-defined]
+            qualification=quizzes.get(p.qualification_id),
         )
         for p in projects
     ]

@@ -194,7 +194,7 @@ async def lease_next(
             if message_id is not None and current.message_id != message_id:
                 await leases.attach_message(current.id, worker_id, chat_id, message_id)
                 current.chat_id, current.message_id = chat_id, message_id
-            item = await Item.get(id=current.item_id)  # type: ignore[attr-defined]
+            item = await Item.get(id=current.item_id)
             return served_item(current, content_of(item), project)
     order = (True, False) if await _wants_control(worker_id, project) else (False,)
     for control in order:

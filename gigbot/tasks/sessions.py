@@ -96,13 +96,10 @@ async def _items_left(worker_id: int, project_id: int) -> int:
 
 
 async def _median(project_id: int) -> float | None:
-    seconds = await (
-        Answer.filter(project_id=project_id)
-        .order_by("-id")
-        .limit(_MEDIAN_OF)
-        .values_list("seconds", flat=True)
+    rows = await (
+        Answer.filter(project_id=project_id).order_by("-id").limit(_MEDIAN_OF).values("seconds")
     )
-    return policy.median_seconds(float(s) for s in seconds)  # type: ignore[arg-type]
+    return policy.median_seconds(float(r["seconds"]) for r in rows)
 
 
 async def task_board(worker_id: int, now: dt.datetime) -> TaskBoard:
@@ -115,7 +112,7 @@ async def task_board(worker_id: int, now: dt.datetime) -> TaskBoard:
     locked: list[LockedProject] = []
     if everywhere is None:
         for project in await Project.filter(status=ProjectStatus.ACTIVE).order_by("id"):
-            quiz_id: int | None = project.qualification_id  # type: ignore[attr-defined]
+            quiz_id: int | None = project.qualification_id
             if project.id in barred:
                 continue
             if quiz_id is not None and quiz_id not in passed:
@@ -137,7 +134,7 @@ async def _startable(worker_id: int, project_id: int, now: dt.datetime
         raise UserError("tasks.unknown_project")
     if project.status != ProjectStatus.ACTIVE:
         raise UserError("tasks.project_paused", project=dict(project.title))
-    quiz_id: int | None = project.qualification_id  # type: ignore[attr-defined]
+    quiz_id: int | None = project.qualification_id
     if quiz_id is not None and quiz_id not in await qualified_quizzes(worker_id):
         raise UserError("tasks.not_qualified", project=dict(project.title))
     return project, await active_suspension(worker_id, project.id, now)
@@ -162,10 +159,10 @@ async def current_item(worker_id: int, lease_id: int, *, now: dt.datetime) -> St
     lease = await Lease.get_or_none(id=lease_id, worker_id=worker_id)
     if lease is None:
         raise BadCallback()
-    project = await Project.get(id=lease.project_id)  # type: ignore[attr-defined]
+    project = await Project.get(id=lease.project_id)
     if lease.status != LeaseStatus.OPEN or lease.expires_at <= now:
         return Step(Outcome.CLOSED, project_id=project.id)
-    item = await Item.get(id=lease.item_id)  # type: ignore[attr-defined]
+    item = await Item.get(id=lease.item_id)
     served = selection.served_item(lease, selection.content_of(item), project)
     return Step(Outcome.TOGGLED, item=served, project_id=project.id,
                 project_title=dict(project.title))
@@ -178,7 +175,7 @@ async def stop_session(worker_id: int, lease_id: int, *, now: dt.datetime) -> Ta
         if lease is None:
             raise BadCallback()
         await leases.drop_lease(lease.id, worker_id)
-        project = await Project.get(id=lease.project_id)  # type: ignore[attr-defined]
+        project = await Project.get(id=lease.project_id)
         session = lease.session_id or lease.id
         rows = await Answer.filter(worker_id=worker_id, lease__session_id=session).values(
             "status"

@@ -40,11 +40,12 @@ def _in_force(now: dt.datetime) -> Q:
 
 
 async def _view(s: Suspension) -> ActiveSuspension:
-    project = await s.project if s.project_id is not None else None  # type: ignore[attr-defined]
+    await s.fetch_related("project")
+    project = s.project
     return ActiveSuspension(
         id=s.id,
-        worker_id=s.worker_id,  # type: ignore[attr-defined]
-        project_id=s.project_id,  # type: ignore[attr-defined]
+        worker_id=s.worker_id,
+        project_id=s.project_id,
         project_slug=project.slug if project else None,
         project_title=project.title if project else None,
         rule=s.rule,
@@ -108,8 +109,8 @@ async def lift(suspension_id: int, *, now: dt.datetime, by: str) -> ActiveSuspen
             return None
         row = await Suspension.get(id=suspension_id)
         await AuditLog.create(
-            at=now, actor=by, action="lift", worker_id=row.worker_id,  # type: ignore[attr-defined]
-            project_id=row.project_id, data={"suspension": row.id},  # type: ignore[attr-defined]
+            at=now, actor=by, action="lift", worker_id=row.worker_id,
+            project_id=row.project_id, data={"suspension": row.id},
         )
     return await _view(row)
 

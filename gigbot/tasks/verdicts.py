@@ -71,7 +71,7 @@ class _Standing:
     def evidence_start(self, project_id: int, rule: str, now: dt.datetime) -> dt.datetime | None:
         """When the latest ended suspension by ``rule`` in the project ended, if any."""
         for s in reversed(self.rows):
-            if s.project_id != project_id or s.rule != rule:  # type: ignore[attr-defined]
+            if s.project_id != project_id or s.rule != rule:
                 continue
             if s.lifted_at is not None and (s.ends_at is None or s.lifted_at < s.ends_at):
                 return s.lifted_at
