@@ -14,12 +14,12 @@ from __future__ import annotations
 import logging
 from collections import OrderedDict
 from collections.abc import Iterable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from telegram import CallbackQuery, Message, Update
 from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import BadRequest, Forbidden, TelegramError
-from telegram.ext import ApplicationHandlerStop, ExtBot
+from telegram.ext import Application, ApplicationHandlerStop, ExtBot
 
 from gigbot.clock import SYSTEM_CLOCK
 from gigbot.config import Settings
@@ -43,6 +43,7 @@ __all__ = [
     "command_of",
     "edit_screen",
     "error_handler",
+    "handled_before",
     "load_actor",
     "require",
     "send_menu",
@@ -63,6 +64,18 @@ def require(value: _T | None) -> _T:
     if value is None:
         raise RuntimeError("an update field the handler relies on is missing")
     return value
+
+
+def handled_before(app: Application[Any, Any, Any, Any, Any, Any], update: Update,
+                   group: int) -> bool:
+    """True when a handler of a group from 0 up to, not including, ``group`` takes ``update``."""
+    for number, handlers in app.handlers.items():
+        if 0 <= number < group:
+            for handler in handlers:
+                check = handler.check_update(update)
+                if check is not None and check is not False:
+                    return True
+    return False
 
 
 def command_of(message: Message | None) -> str | None:

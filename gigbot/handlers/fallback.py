@@ -7,28 +7,16 @@ feature modules use.
 
 from __future__ import annotations
 
-from typing import Any
-
 from telegram import Update
-from telegram.ext import Application, TypeHandler
+from telegram.ext import TypeHandler
 
 from gigbot.context import GigApp, GigContext
-from gigbot.handlers.common import command_of, send_screen
+from gigbot.handlers.common import command_of, handled_before, send_screen
 from gigbot.handlers.views import Screen
 
 __all__ = ["FALLBACK_GROUP", "register"]
 
 FALLBACK_GROUP = 100
-
-
-def _taken(app: Application[Any, Any, Any, Any, Any, Any], update: Update) -> bool:
-    for group, handlers in app.handlers.items():
-        if 0 <= group < FALLBACK_GROUP:
-            for handler in handlers:
-                check = handler.check_update(update)
-                if check is not None and check is not False:
-                    return True
-    return False
 
 
 def _reply_key(update: Update) -> str | None:
@@ -46,7 +34,9 @@ def _reply_key(update: Update) -> str | None:
 
 async def fallback(update: Update, context: GigContext) -> None:
     """Answer what no handler took: a toast for a button, a hint for a message."""
-    if context.member_or_none is None or _taken(context.application, update):
+    if context.member_or_none is None:
+        return
+    if handled_before(context.application, update, FALLBACK_GROUP):
         return
     t = context.t
     if update.callback_query is not None:

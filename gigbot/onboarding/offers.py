@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 from tortoise.transactions import in_transaction
 
@@ -90,18 +91,8 @@ async def accept_reviewer(worker_id: int, project_id: int, now: dt.datetime) -> 
     async with in_transaction():
         if await _offer_used(worker_id, project_id):
             return OfferResult(await _current(worker_id, project_id), await _title(project_id))
-        changed = await Skill.filter(
-            worker_id=worker_id,
-            project_id=project_id,
-            stage=SkillStage.WORKER,
-            reviewer_offered_at__isnull=False,
-            reviewer_declined_at=None,
-        ).update(stage=SkillStage.REVIEWER, updated_at=now)
-        if changed:
-            await AuditLog.create(
-                at=now, actor=f"worker:{worker_id}", action="reviewer_accept",
-                worker_id=worker_id, project_id=project_id, data={},
-            )
+        changed = await _answer_offer(worker_id, project_id, now, "reviewer_accept",
+                                      stage=SkillStage.REVIEWER)
     outcome = OfferOutcome.ACCEPTED if changed else await _current(worker_id, project_id)
     return OfferResult(outcome, await _title(project_id))
 
@@ -109,17 +100,28 @@ async def accept_reviewer(worker_id: int, project_id: int, now: dt.datetime) -> 
 async def decline_reviewer(worker_id: int, project_id: int, now: dt.datetime) -> OfferResult:
     """Record that the worker declined the reviewer role (idempotent; not offered again)."""
     async with in_transaction():
-        changed = await Skill.filter(
-            worker_id=worker_id,
-            project_id=project_id,
-            stage=SkillStage.WORKER,
-            reviewer_offered_at__isnull=False,
-            reviewer_declined_at=None,
-        ).update(reviewer_declined_at=now, updated_at=now)
-        if changed:
-            await AuditLog.create(
-                at=now, actor=f"worker:{worker_id}", action="reviewer_decline",
-                worker_id=worker_id, project_id=project_id, data={},
-            )
+        changed = await _answer_offer(worker_id, project_id, now, "reviewer_decline",
+                                      reviewer_declined_at=now)
     outcome = OfferOutcome.DECLINED if changed else await _current(worker_id, project_id)
     return OfferResult(outcome, await _title(project_id))
+
+
+async def _answer_offer(worker_id: int, project_id: int, now: dt.datetime, action: str,
+                        **changes: Any) -> bool:
+    """Apply ``changes`` to the worker's Skill if an offer stands (compare-and-set), audited.
+
+    False when none stands: not offered, answered already, or no longer a plain worker.
+    """
+    changed = await Skill.filter(
+        worker_id=worker_id,
+        project_id=project_id,
+        stage=SkillStage.WORKER,
+        reviewer_offered_at__isnull=False,
+        reviewer_declined_at=None,
+    ).update(**changes, updated_at=now)
+    if changed:
+        await AuditLog.create(
+            at=now, actor=f"worker:{worker_id}", action=action,
+            worker_id=worker_id, project_id=project_id, data={},
+        )
+    return bool(changed)

@@ -45,6 +45,7 @@ __all__ = [
     "Outcome",
     "Step",
     "report_item",
+    "shown_again",
     "skip_item",
     "submit_choice",
     "submit_done",
@@ -215,15 +216,20 @@ async def toggle_label(worker_id: int, lease_id: int, choice: int, on: bool, *,
             raise BadCallback()
         if lease.status != LeaseStatus.OPEN or lease.expires_at <= now:
             return await _not_open(db, lease, project, now)
-        order = [str(label["value"]) for label in project.labels]
+        order = policy.label_values(project.labels)
         chosen = policy.toggled(lease.chosen or [], value, on, order)
         if chosen != list(lease.chosen or []):
             await Lease.filter(id=lease.id, status=LeaseStatus.OPEN).update(chosen=chosen)
             lease.chosen = chosen
-        item = await Item.get(id=lease.item_id)
-        served = selection.served_item(lease, selection.content_of(item), project)
-        return Step(Outcome.TOGGLED, item=served, project_id=project.id,
-                    project_title=dict(project.title))
+        return await shown_again(lease, project)
+
+
+async def shown_again(lease: Lease, project: Project) -> Step:
+    """The open lease's item as it stands now (labels toggled so far), to show it again."""
+    item = await Item.get(id=lease.item_id)
+    served = selection.served_item(lease, selection.content_of(item), project)
+    return Step(Outcome.TOGGLED, item=served, project_id=project.id,
+                project_title=dict(project.title))
 
 
 async def submit_done(worker_id: int, lease_id: int, *, now: dt.datetime,

@@ -20,6 +20,7 @@ from enum import StrEnum
 from gigbot import scoring
 from gigbot.models import Answer, Item, ItemStatus, Project, Skill
 from gigbot.scoring.text_agg import aggregate_texts
+from gigbot.tasks import policy
 
 __all__ = ["Settled", "settle_item", "skill_means", "stored_label"]
 
@@ -46,10 +47,6 @@ class Settled(StrEnum):
     COMPLETE = "complete"
 
 
-def _label_values(project: Project) -> list[str]:
-    return [str(label["value"]) for label in project.labels or []]
-
-
 async def settle_item(item: Item, project: Project, now: dt.datetime) -> Settled:
     """Complete ``item`` or ask one more answer, if it holds the answers it needs; else wait."""
     if item.status != ItemStatus.OPEN:
@@ -68,7 +65,7 @@ async def settle_item(item: Item, project: Project, now: dt.datetime) -> Settled
     votes = [scoring.Vote(worker=r["worker_id"], label=scoring.as_label(r["value"])) for r in rows]
     skills = await skill_means(project.id, (r["worker_id"] for r in rows))
     decision = scoring.item_decision(
-        votes, skills, _label_values(project), multi_label=project.multi_label
+        votes, skills, policy.label_values(project.labels or []), multi_label=project.multi_label
     )
     if scoring.needs_more(
         count, decision, project.overlap, project.max_overlap, project.confidence

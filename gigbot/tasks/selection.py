@@ -89,7 +89,7 @@ def served_item(lease: Lease, content: Mapping[str, Any], project: Project) -> S
         {lang: str(text) for lang, text in label.items() if lang != "value"}
         for label in project.labels or []
     )
-    values = [str(label["value"]) for label in project.labels or []]
+    values = policy.label_values(project.labels or [])
     chosen = tuple(i for i, v in enumerate(values) if v in set(lease.chosen or []))
     return ServedItem(
         lease_id=lease.id,

@@ -24,7 +24,7 @@ from gigbot.models import (
 )
 from gigbot.onboarding.qualify import qualified_quizzes
 from gigbot.tasks import leases, policy, selection
-from gigbot.tasks.answers import End, Outcome, Step
+from gigbot.tasks.answers import End, Outcome, Step, shown_again
 from gigbot.tasks.suspensions import ActiveSuspension, active_suspension, list_active
 
 __all__ = [
@@ -162,10 +162,7 @@ async def current_item(worker_id: int, lease_id: int, *, now: dt.datetime) -> St
     project = await Project.get(id=lease.project_id)
     if lease.status != LeaseStatus.OPEN or lease.expires_at <= now:
         return Step(Outcome.CLOSED, project_id=project.id)
-    item = await Item.get(id=lease.item_id)
-    served = selection.served_item(lease, selection.content_of(item), project)
-    return Step(Outcome.TOGGLED, item=served, project_id=project.id,
-                project_title=dict(project.title))
+    return await shown_again(lease, project)
 
 
 async def stop_session(worker_id: int, lease_id: int, *, now: dt.datetime) -> Tally:

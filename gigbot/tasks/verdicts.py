@@ -28,6 +28,7 @@ from tortoise.expressions import Q
 from gigbot import scoring
 from gigbot.models import Answer, AuditLog, Item, Project, Skill, Suspension, User
 from gigbot.notices import Notice
+from gigbot.tasks import policy
 from gigbot.tasks.alerts import admin_notices, label_caption
 from gigbot.tasks.suspensions import ActiveSuspension, suspend
 
@@ -278,10 +279,9 @@ async def _flag(
         return await admin_notices(admins, "quality.alert.flag", {**params, "rule": verdict.rule})
     # the caption, not the value; a label set arrives joined with ", "
     label = str(verdict.params.get("label", ""))
-    shown = label_caption(project, label if label in _values(project) else label.split(", "))
+    single = label in policy.label_values(project.labels or [])
+    shown = label_caption(project, label if single else label.split(", "))
     params.update(verdict.params, label=shown)
     return await admin_notices(admins, "quality.alert.same_label", params)
 
 
-def _values(project: Project) -> set[str]:
-    return {str(label["value"]) for label in project.labels or []}

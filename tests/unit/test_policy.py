@@ -72,6 +72,7 @@ def test_lease_deadline() -> None:
 
 def test_label_value_and_toggles() -> None:
     labels = [{"value": "pos"}, {"value": "neg"}]
+    assert policy.label_values(labels) == ["pos", "neg"]
     assert policy.label_value(labels, 1) == "neg"
     assert policy.label_value(labels, 2) is None
     assert policy.label_value(labels, -1) is None
