@@ -80,6 +80,8 @@ def board_screen(t: Translator, board: TaskBoard, *, title_key: str = "tasks.boa
     lines: list[str] = []
     if board.projects:
         lines += [t(title_key), "", *(_card(t, c) for c in board.projects)]
+    elif board.locked:
+        lines.append(t("tasks.board_locked_only"))
     elif not board.suspensions:
         lines.append(t("tasks.board_empty"))
     if board.locked:

@@ -105,3 +105,17 @@ async def test_stop_shows_the_tally(harness: Harness, tmp_path: Path) -> None:
     await ann.command("/balance")
     money = await ann.expect("Your balance")
     assert "Available: ₩60" in money.content and "Pending: ₩0" in money.content
+
+
+async def test_only_locked_projects_lead_to_their_quiz_in_korean(harness: Harness) -> None:
+    await harness.import_quiz(EXAMPLES / "sentiment-exam")
+    await harness.import_project(EXAMPLES / "review-sentiment")
+    min_ = harness.user(first_name="Min", language_code="ko")
+    await harness.onboard(min_, lang="ko")
+    await min_.command("/tasks")
+    board = await min_.expect(t("ko", "tasks.board_locked_only"))
+    assert "🔒 리뷰 감정 분류" in board.content
+    assert board.button_texts() == ["📘 감정 분류 시험"]
+    await min_.press(board, "감정 분류 시험")
+    quiz = await min_.expect("리뷰 감정 분류")
+    assert quiz.message_id == board.message_id and "📘 교육" in quiz.button_texts()
