@@ -21,9 +21,9 @@ __all__ = ["build_parser", "main"]
 Command = Callable[[argparse.Namespace, Settings], Coroutine[Any, Any, int]]
 
 
-def _later(issue: str) -> Command:
+def _later(what: str) -> Command:
     async def command(_args: argparse.Namespace, _settings: Settings) -> int:
-        print(f"gigbot: this command comes with {issue}; it is not available yet", file=sys.stderr)
+        print(f"gigbot: {what} is not available in this version yet", file=sys.stderr)
         return 2
 
     return command
@@ -117,19 +117,19 @@ def build_parser() -> argparse.ArgumentParser:
     p_exp.add_argument("--status", default="approved")
     p_exp.add_argument("--format", choices=("csv",), default="csv")
     p_exp.add_argument("--out", metavar="FILE")
-    p_exp.set_defaults(func=_later("the money issue (payouts)"))
+    p_exp.set_defaults(func=_later("payouts export (payout requests)"))
 
     summaries = sub.add_parser("summaries", help="scheduled earnings summaries")
     ssub = summaries.add_subparsers(dest="summaries_command", metavar="ACTION", required=True)
     s_run = ssub.add_parser("run", help="send the due summaries now")
     s_run.add_argument("--user", metavar="ID", type=int)
-    s_run.set_defaults(func=_later("the money issue (scheduled summaries)"))
+    s_run.set_defaults(func=_later("summaries run (scheduled earnings summaries)"))
 
     playground = sub.add_parser(
         "playground", help="emulator + web chat page + demo project, no token needed"
     )
     playground.add_argument("--port", type=int, default=8080)
-    playground.set_defaults(func=_later("the production issue (playground)"))
+    playground.set_defaults(func=_later("the playground"))
 
     bench = sub.add_parser("bench", help="end-to-end throughput and latency against the emulator")
     bench.add_argument("--workers", type=int, default=50)
@@ -171,3 +171,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # the reader went away (``| head``): stop quietly
+        sys.stderr.close()
+        return 1

@@ -164,3 +164,5 @@ def configure_logging(level: str) -> None:
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("httpcore").setLevel(logging.WARNING)
+    # tortoise logs every connect and shutdown at INFO: noise on each command-line call
+    logging.getLogger("tortoise").setLevel(logging.DEBUG if level == "DEBUG" else logging.WARNING)

@@ -49,7 +49,7 @@ def test_later_commands_say_so_and_exit_2(
     assert main(words) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1
-    assert "not available yet" in err
+    assert "not available in this version yet" in err
 
 
 def test_python_dash_m_gigbot_help() -> None:
