@@ -1,9 +1,9 @@
 """The bot process: ``build_application`` (PTB wiring) and ``gigbot run`` (polling or webhook).
 
 Updates of one chat are handled in order, different chats in parallel (``PerChatUpdateProcessor``);
-every Bot API call goes through ``AIORateLimiter`` (30 per second overall, ``retry_after``
-honoured, three retries). Nothing durable lives in memory: a restart loses only the duplicate
-filter's recent ids.
+every Bot API call goes through ``SendRateLimiter`` (30 messages sent per second overall,
+``retry_after`` honoured, three retries). Nothing durable lives in memory: a restart loses only
+the duplicate filter's recent ids.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import datetime as dt
 import logging
 import os
 import signal
-from collections.abc import AsyncIterator, Awaitable
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -39,6 +39,7 @@ from gigbot.i18n import LANGUAGES, t
 __all__ = [
     "COMMANDS",
     "PerChatUpdateProcessor",
+    "SendRateLimiter",
     "build_application",
     "polling",
     "run_command",
@@ -54,6 +55,7 @@ log = logging.getLogger(__name__)
 # The commands shown in Telegram's menu, in this order; descriptions are ``commands.<name>``.
 COMMANDS = ("start", "tasks", "quiz", "profile", "balance", "settings", "help",
             "deleteme")
+_Result = bool | dict[str, Any] | list[dict[str, Any]]  # a Bot API call's JSON result
 STOP_TIMEOUT = 4.0  # seconds for a clean stop; SIGTERM must end the process within 5 s
 
 
@@ -102,6 +104,38 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
         """Nothing to tear down."""
 
 
+class SendRateLimiter(AIORateLimiter):
+    """PTB's ``AIORateLimiter`` whose overall budget counts only the messages the bot sends.
+
+    ``AIORateLimiter`` counts every call that names a chat, so the edit that turns a tapped item
+    into the next one waited in the same 30-per-second queue as broadcasts: a crowd of any size
+    got at most 30 answers per second, and at 500 workers a tap waited longer than a callback
+    query lives. Telegram's documented limit is on sending (as the emulator's); edits, deletes
+    and callback answers pass at once here, and a 429 on any call is still waited out and
+    retried.
+    """
+
+    __slots__ = ()
+
+    _COUNTED = ("send", "copy", "forward")
+
+    async def process_request(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, _Result]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: int | None,
+    ) -> _Result:
+        """Limit ``send*``, ``copy*`` and ``forward*``; let the rest through, with retries."""
+        if not endpoint.startswith(self._COUNTED):  # without a chat_id nothing is queued
+            data = {key: value for key, value in data.items() if key != "chat_id"}
+        return await super().process_request(
+            callback, args, kwargs, endpoint, data, rate_limit_args
+        )
+
+
 def build_application(settings: Settings, *, clock: Clock = SYSTEM_CLOCK) -> GigApp:
     """The PTB application for ``settings``: API root, limits, typed context, every handler."""
     root = settings.api_url.rstrip("/")
@@ -111,7 +145,8 @@ def build_application(settings: Settings, *, clock: Clock = SYSTEM_CLOCK) -> Gig
         .base_url(f"{root}/bot")
         .base_file_url(f"{root}/file/bot")
         .defaults(Defaults(tzinfo=dt.UTC))
-        .rate_limiter(AIORateLimiter(overall_max_rate=30, overall_time_period=1, max_retries=3))
+        .rate_limiter(SendRateLimiter(overall_max_rate=30, overall_time_period=1,
+                                      max_retries=3))
         .concurrent_updates(PerChatUpdateProcessor(256))
         .context_types(ContextTypes(context=GigContext))
         .post_init(set_commands)

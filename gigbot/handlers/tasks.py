@@ -19,7 +19,7 @@ import asyncio
 import logging
 from typing import Any
 
-from telegram import InputFile, Message, Update
+from telegram import CallbackQuery, InputFile, Message, Update
 from telegram.error import BadRequest
 from telegram.ext import (
     Application,
@@ -198,6 +198,18 @@ async def _present(update: Update, context: GigContext, step: Step,
         await send_notices(context.bot, step.notices, context.settings)
 
 
+async def _stop_spinner(query: CallbackQuery) -> None:
+    """Answer a one-tap button at once; one answered too late (a long queue) still counts.
+
+    Telegram refuses an answer after about 15 s, but the tap is still the worker's answer and
+    the next item must still appear: losing it would leave them on a dead screen.
+    """
+    try:
+        await query.answer()
+    except BadRequest as exc:
+        log.info("callback answered too late, the tap still counts: %s", exc)
+
+
 def _old(update: Update) -> Message | None:
     message = require(update.callback_query).message
     return message if isinstance(message, Message) else None
@@ -230,7 +242,7 @@ async def answer_button(update: Update, context: GigContext) -> None:
     query = require(update.callback_query)
     tap = AnswerTap.parse(query.data)
     _tapped(update, context, tap.lease_id, tap.tag)
-    await query.answer()  # stop the client's spinner before any database work
+    await _stop_spinner(query)  # before any database work
     step = await answers.submit_choice(context.member.id, tap.lease_id, tap.choice,
                                        now=context.clock.now(), admins=context.settings.admins)
     await _present(update, context, step, _old(update))
@@ -241,7 +253,7 @@ async def toggle_button(update: Update, context: GigContext) -> None:
     query = require(update.callback_query)
     tap = ToggleTap.parse(query.data)
     _tapped(update, context, tap.lease_id, tap.tag)
-    await query.answer()
+    await _stop_spinner(query)
     step = await answers.toggle_label(context.member.id, tap.lease_id, tap.choice, bool(tap.on),
                                       now=context.clock.now())
     if step.outcome is Outcome.TOGGLED and step.item is not None:

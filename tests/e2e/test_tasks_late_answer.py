@@ -1,0 +1,53 @@
+"""A tap whose callback query expired before the bot got to it still counts (a long queue)."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from gigbot.i18n import t
+from gigbot.tasks.projects import project_summary
+from tests.e2e.test_tasks import _number
+from tests.helpers.harness import Harness
+from tests.helpers.tasks import write_project_dir
+
+
+class LaggingClock:
+    """The emulator's monotonic clock; once ``lagging``, every reading is a minute later."""
+
+    def __init__(self) -> None:
+        self.lagging = False
+        self._extra = 0.0
+
+    def __call__(self) -> float:
+        if self.lagging:
+            self._extra += 60.0
+        return time.monotonic() + self._extra
+
+
+async def test_a_tap_answered_too_late_is_recorded_and_the_next_item_shown(
+    tmp_path: Path,
+) -> None:
+    clock = LaggingClock()
+    harness = Harness(tmp_path, time_func=clock)
+    await harness.start()
+    try:
+        await harness.import_project(write_project_dir(tmp_path / "src", "late-demo", items=5))
+        ann = harness.user()
+        await harness.onboard(ann)
+        await ann.command("/tasks")
+        board = await ann.expect(t("en", "tasks.board_title"))
+        await ann.press(board, "Title late-demo")
+        item = await ann.expect("Review number", edited_ok=False)
+        answered = len(ann.callback_answers)
+        clock.lagging = True  # from now on every callback query is too old when answered
+        before, shown = item.content, _number(item)
+        await ann.press(item, "Yes", wait=False)
+        following = await ann.expect(predicate=lambda m: m.message_id == item.message_id
+                                     and m.content != before)
+        assert _number(following) != shown
+        assert len(ann.callback_answers) == answered  # Telegram refused the late answer
+        summary = [p for p in await project_summary() if p.slug == "late-demo"]
+        assert [p.answers for p in summary] == [1]
+    finally:
+        await harness.stop()
