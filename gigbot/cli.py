@@ -134,6 +134,8 @@ def build_parser() -> argparse.ArgumentParser:
     bench = sub.add_parser("bench", help="end-to-end throughput and latency against the emulator")
     bench.add_argument("--workers", type=int, default=50)
     bench.add_argument("--answers", type=int, default=20, help="answers per worker")
+    bench.add_argument("--think", type=float, default=0.0, metavar="SECONDS",
+                       help="mean pause before each tap (default 0: as fast as served)")
     bench.add_argument("--echo", action="store_true", help="also measure the echo-bot floor")
     bench.add_argument("--out", metavar="FILE", help="append a Markdown table here")
     bench.set_defaults(func=_lazy("gigbot.bench", "bench_command"))
