@@ -32,6 +32,7 @@ from gigbot.models import (
     Lease,
     LeaseStatus,
     Project,
+    Skill,
 )
 from gigbot.notices import Notice
 from gigbot.payouts import ledger
@@ -105,11 +106,12 @@ async def _owned(worker_id: int, lease_id: int) -> tuple[Lease, Project]:
 
 async def _next(
     db: BaseDBAsyncClient, lease: Lease, project: Project, outcome: Outcome, now: dt.datetime,
-    notices: Iterable[Notice] = (), *, checked: bool = False,
+    notices: Iterable[Notice] = (), *, checked: bool = False, skill: Skill | None = None,
 ) -> Step:
     """The step after ``lease`` closed: the next item of the session, or why none.
 
-    ``checked``: the caller has just seen that the worker is not suspended.
+    ``checked``: the caller has just seen that the worker is not suspended; ``skill``: the
+    worker's skill row, just written by quality.
     """
     worker_id: int = lease.worker_id
     suspension = None if checked else await active_suspension(worker_id, project.id, now)
@@ -117,7 +119,7 @@ async def _next(
     if suspension is None:
         item = await selection.lease_next(
             db, worker_id, project, now=now, session_id=lease.session_id or lease.id,
-            chat_id=lease.chat_id, message_id=lease.message_id, resume=False,
+            chat_id=lease.chat_id, message_id=lease.message_id, resume=False, skill=skill,
         )
     end = None
     if item is None:
@@ -185,14 +187,14 @@ async def _record(db: BaseDBAsyncClient, lease: Lease, project: Project, value: 
         answer_id=answer.id, worker_id=worker_id, project_id=project.id, item_id=item_id,
         value=value, seconds=answer.seconds, is_control=lease.is_control, now=now,
         admins=admins,
-    ))
+    ), project=project)
     log.info("answer recorded lease=%s worker=%s", lease.id, worker_id)
     if outcome.suspended is not None:
         return Step(Outcome.RECORDED, end=End.SUSPENDED, project_id=project.id,
                     project_title=dict(project.title), suspension=outcome.suspended,
                     notices=outcome.notices, shown_message_id=lease.message_id)
     return await _next(db, lease, project, Outcome.RECORDED, now, outcome.notices,
-                       checked=True)
+                       checked=True, skill=outcome.skill)
 
 
 async def submit_choice(worker_id: int, lease_id: int, choice: int, *, now: dt.datetime,

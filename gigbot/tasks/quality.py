@@ -63,12 +63,17 @@ class QualityOutcome:
     correct: bool | None  # control answers: scored against gold
     suspended: ActiveSuspension | None  # the answering worker was just suspended (stop serving)
     notices: tuple[Notice, ...] = ()  # for anyone: stage change, reviewer offer, admin alerts
+    skill: Skill | None = None  # the worker's row as the answer left it (for the next lease)
 
 
-async def on_answer(facts: AnswerFacts) -> QualityOutcome:
-    """Score, update skill, settle the item, apply the rules: in the answer's transaction."""
+async def on_answer(facts: AnswerFacts, *, project: Project | None = None) -> QualityOutcome:
+    """Score, update skill, settle the item, apply the rules: in the answer's transaction.
+
+    ``project``: the answer's project row, when the caller has it (saves reading it again).
+    """
     async with in_transaction():
-        project = await Project.get(id=facts.project_id)
+        if project is None or project.id != facts.project_id:
+            project = await Project.get(id=facts.project_id)
         item = await Item.filter(id=facts.item_id).select_for_update().get()
         skill = await _skill_row(facts.worker_id, facts.project_id, facts.now)
         skill.answers_count += 1
@@ -117,7 +122,8 @@ async def on_answer(facts: AnswerFacts) -> QualityOutcome:
             admins=facts.admins,
         )
         notices.extend(rule_notices)
-    return QualityOutcome(correct=correct, suspended=suspended, notices=tuple(notices))
+    return QualityOutcome(correct=correct, suspended=suspended, notices=tuple(notices),
+                          skill=skill)
 
 
 async def _skill_row(worker_id: int, project_id: int, now: dt.datetime) -> Skill:

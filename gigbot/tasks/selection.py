@@ -152,10 +152,11 @@ async def pick_item(
     return dict(rows[0]) if rows else None
 
 
-async def _wants_control(worker_id: int, project: Project) -> bool:
+async def _wants_control(worker_id: int, project: Project, skill: Skill | None) -> bool:
     if project.gold_ratio <= 0:
         return False
-    skill = await Skill.filter(worker_id=worker_id, project_id=project.id).first()
+    if skill is None:
+        skill = await Skill.filter(worker_id=worker_id, project_id=project.id).first()
     probation = skill is None or skill.stage == SkillStage.PROBATION
     return policy.control_due(
         skill.answers_count if skill else 0,
@@ -176,12 +177,14 @@ async def lease_next(
     chat_id: int | None = None,
     message_id: int | None = None,
     resume: bool = True,
+    skill: Skill | None = None,
 ) -> ServedItem | None:
     """Lease the worker's next item in ``project`` (inside the caller's transaction).
 
     With ``resume`` the worker's open lease in the project, if any, is returned again instead (a
     repeated pick or a redelivered update serves the same item); callers that have just closed
-    the worker's lease pass ``resume=False``. None: no work left for this worker.
+    the worker's lease pass ``resume=False``. ``skill``: the worker's skill row in the project
+    when the caller has it fresh (saves reading it again). None: no work left for this worker.
     """
     if project.status != ProjectStatus.ACTIVE:
         return None
@@ -196,7 +199,7 @@ async def lease_next(
                 current.chat_id, current.message_id = chat_id, message_id
             item = await Item.get(id=current.item_id)
             return served_item(current, content_of(item), project)
-    order = (True, False) if await _wants_control(worker_id, project) else (False,)
+    order = (True, False) if await _wants_control(worker_id, project, skill) else (False,)
     for control in order:
         for _ in range(_ATTEMPTS):
             row = await pick_item(db, worker_id, project.id, control=control)
