@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import datetime as dt
 import json
 import logging
 import math
@@ -36,7 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.error import BadRequest, RetryAfter
+from telegram.error import BadRequest
 from telegram.ext import (
     Application,
     ApplicationBuilder,
@@ -45,7 +44,7 @@ from telegram.ext import (
     ContextTypes,
 )
 
-from gigbot.app import build_application, polling
+from gigbot.app import SendRateLimiter, build_application, polling
 from gigbot.clock import SYSTEM_CLOCK
 from gigbot.config import Settings, load_settings
 from gigbot.db import close_db, init_db
@@ -75,7 +74,6 @@ ITEM_TEXT = "Bench review"  # every item's text starts so: the next item is reco
 ECHO_TEXT = "Echo tap"
 GOLD_RATIO = 0.1
 OVERLAP = 3
-_SETUP_TIMEOUT = 300.0  # seconds for a session to open under the flood limits
 POLL_TIMEOUT = 1  # seconds of an idle getUpdates; stopping cancels it at once anyway
 _Begin = Callable[[SimUser], Awaitable[BotMessage]]
 
@@ -132,6 +130,11 @@ class _Chats:
             self.edited_at[user.id] = time.perf_counter()
 
 
+def _setup_timeout(load: Load) -> float:
+    """Seconds for a session to open: the flood limits let about 30 messages out a second."""
+    return 60.0 + load.workers / 5
+
+
 def _peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kB on Linux
 
@@ -168,7 +171,7 @@ async def _measure(emulator: Emulator, chats: _Chats, bot: str, load: Load, begi
     users = [emulator.user(first_name=f"W{i}") for i in range(load.workers)]
     firsts = await asyncio.gather(*(begin(u) for u in users))
     answered_before = sum(len(u.callback_answers) for u in users)
-    timeout = 60.0 + load.workers / 5
+    timeout = _setup_timeout(load)  # generous: a tap is never given up for slowness
     pause = random.Random(load.workers)
     start = time.perf_counter()
     times = await asyncio.gather(*(_answer(u, f, load, marker, chats, timeout, pause)
@@ -244,9 +247,9 @@ async def _serve_gigbot(emulator: Emulator, chats: _Chats, settings: Settings,
         await register_member(user.id, settings=settings, now=SYSTEM_CLOCK.now(),
                               first_name=user.first_name)
         await user.command("/tasks")
-        board = await user.expect(board_title, timeout=_SETUP_TIMEOUT)
-        await user.press(board, TITLE, timeout=_SETUP_TIMEOUT)
-        return await user.expect(ITEM_TEXT, edited_ok=False, timeout=_SETUP_TIMEOUT)
+        board = await user.expect(board_title, timeout=_setup_timeout(load))
+        await user.press(board, TITLE, timeout=_setup_timeout(load))
+        return await user.expect(ITEM_TEXT, edited_ok=False, timeout=_setup_timeout(load))
 
     async def recorded() -> int:
         return sum(p.answers for p in await project_summary() if p.slug == SLUG)
@@ -267,22 +270,21 @@ def _echo_keyboard() -> InlineKeyboardMarkup:
 def build_echo(url: str) -> Application[Any, Any, Any, Any, Any, Any]:
     """A plain PTB bot: /start sends a message with two buttons; a tap edits in a counter.
 
-    Updates are handled concurrently as in gigbot (256 at once); no rate limiter, no database.
+    As in gigbot: updates handled concurrently (256 at once) and the same rate limiter, so that
+    the /start messages keep to the flood limits (edits and callback answers are not held
+    back). No database, no per-chat ordering.
     """
     app = (ApplicationBuilder().token(TOKEN).base_url(f"{url}/bot")
-           .base_file_url(f"{url}/file/bot").concurrent_updates(256).build())
+           .base_file_url(f"{url}/file/bot").concurrent_updates(256)
+           .rate_limiter(SendRateLimiter(overall_max_rate=30, overall_time_period=1,
+                                         max_retries=3))
+           .build())
     taps = [0]
 
     async def start(update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
         chat = update.effective_chat
-        if chat is None:
-            return
-        for _attempt in range(10):  # the emulator's flood limit, as Telegram's, answers 429
-            try:
-                await chat.send_message(f"{ECHO_TEXT} 0", reply_markup=_echo_keyboard())
-                return
-            except RetryAfter as exc:
-                await asyncio.sleep(_seconds(exc.retry_after))
+        if chat is not None:
+            await chat.send_message(f"{ECHO_TEXT} 0", reply_markup=_echo_keyboard())
 
     async def tap(update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
         query = update.callback_query
@@ -299,10 +301,6 @@ def build_echo(url: str) -> Application[Any, Any, Any, Any, Any, Any]:
     return app
 
 
-def _seconds(value: int | dt.timedelta) -> float:
-    return value.total_seconds() if isinstance(value, dt.timedelta) else float(value)
-
-
 async def run_echo(load: Load, *, rate_limits: RateLimits | None = None) -> BenchRun:
     """The same taps against the plain PTB echo bot on its own emulator."""
     chats = _Chats()
@@ -313,7 +311,7 @@ async def run_echo(load: Load, *, rate_limits: RateLimits | None = None) -> Benc
 
     async def begin(user: SimUser) -> BotMessage:
         await user.command("/start")
-        return await user.expect(ECHO_TEXT, edited_ok=False, timeout=_SETUP_TIMEOUT)
+        return await user.expect(ECHO_TEXT, edited_ok=False, timeout=_setup_timeout(load))
 
     async def recorded() -> int:
         return taps[0]
@@ -358,7 +356,8 @@ def check_line(run: BenchRun) -> str:
     """The correctness figures of a run, in one line."""
     what = "answers recorded" if run.bot == "gigbot" else "edits made"
     verdict = "OK" if run.correct else "MISMATCH"
-    return (f"{run.bot}, {run.load.workers} workers: {run.taps} taps, {run.recorded} {what}, "
+    workers = f"{run.load.workers} worker{'s' if run.load.workers != 1 else ''}"
+    return (f"{run.bot}, {workers}: {run.taps} taps, {run.recorded} {what}, "
             f"{len(run.latencies)} latencies, {run.in_time} callbacks answered in time: "
             f"{verdict}")
 
@@ -384,7 +383,7 @@ async def bench_command(args: argparse.Namespace, _settings: Settings) -> int:
         root.setLevel(level)
     table = markdown_table(runs)
     pace = f"thinking {think:g} s on average" if think else "tapping flat out"
-    print(f"gigbot bench: {load.workers} workers x {load.answers} answers, {pace}; "
+    print(f"gigbot bench: {load.workers} worker(s) x {load.answers} answers, {pace}; "
           "emulator with Telegram's flood limits\n")
     print(table)
     for run in runs:
