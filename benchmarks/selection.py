@@ -9,7 +9,11 @@ leases of three other workers each, so the selection has to step over them. Two 
 - ``pick``: the selection query alone (the cursor seek plus the item-index walk);
 - ``lease_next``: the whole step inside a transaction (worker lock, lazy expiry, open lease,
   control due, pick, ``taken + 1``, the lease row), rolled back so every round sees the same
-  state.
+  state;
+- ``pick at the end``: the selection for a second worker who has seen every item of the
+  project but ten; 100 items spread over the project had room come back (``Item.returned``),
+  the ten among them. Nothing is left above that worker's cursor, so this is the search below
+  it, the worst case of a worker finishing a project.
 
 Medians and 90th percentiles in milliseconds; the last column is the 1 M / 1 k ratio.
 """
@@ -52,11 +56,13 @@ async def _project(size: int, seen: int, held: int) -> tuple[int, Project]:
     async with in_transaction() as db:
         batch: list[list[object]] = []
         for i in range(1, size + 1):
-            batch.append([project.id, f"k{i:07d}", f"text {i}", False, "open", OVERLAP, 0, 0, 0])
+            batch.append([project.id, f"k{i:07d}", f"text {i}", False, "open", OVERLAP, 0, 0, 0,
+                          False])
             if len(batch) == 20_000 or i == size:
                 await db.execute_many(
                     "INSERT INTO item (project_id, key, text, is_control, status, needed, taken,"
-                    " answers_count, reports) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", batch)
+                    " answers_count, reports, returned) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    batch)
                 batch = []
     users = [await User.create(tg_id=900 + n, pseudonym=f"bench{n}", onboarding=Onboarding.DONE,
                                created_at=NOW, last_seen_at=NOW) for n in range(4)]
@@ -80,6 +86,32 @@ async def _project(size: int, seen: int, held: int) -> tuple[int, Project]:
     return worker.id, project
 
 
+RETURNED = 100
+UNSEEN = 10
+
+
+async def _end_worker(project: Project, size: int) -> int:
+    """A worker who saw every item but ``UNSEEN`` of the ``RETURNED`` items flagged returned."""
+    worker = await User.create(tg_id=990, pseudonym="bench-end", onboarding=Onboarding.DONE,
+                               created_at=NOW, last_seen_at=NOW)
+    first = await db_first_item(project.id)
+    step = size // RETURNED
+    returned = [first + n * step for n in range(RETURNED)]
+    unseen = returned[:: RETURNED // UNSEEN]
+    stamp = NOW.isoformat(" ")
+    async with in_transaction() as db:
+        await db.execute_query(
+            "INSERT INTO lease (item_id, worker_id, project_id, status, is_control, chosen,"
+            " created_at, expires_at) SELECT id, ?, project_id, 'answered', 0, '[]', ?, ?"
+            " FROM item WHERE project_id = ? AND id NOT IN ("
+            + ", ".join("?" * len(unseen)) + ")",
+            [worker.id, stamp, stamp, project.id, *unseen])
+        await db.execute_query(
+            "UPDATE item SET returned = 1, taken = 1 WHERE id IN ("
+            + ", ".join("?" * len(returned)) + ")", returned)
+    return worker.id
+
+
 async def db_first_item(project_id: int) -> int:
     """The lowest item id of the project."""
     async with in_transaction() as db:
@@ -89,6 +121,7 @@ async def db_first_item(project_id: int) -> int:
 
 
 async def _time_pick(worker_id: int, project: Project, repeat: int) -> list[float]:
+    """The selection query alone, ``repeat`` times; it must find an item each time."""
     out = []
     async with in_transaction() as db:
         for _ in range(repeat):
@@ -129,10 +162,14 @@ async def measure(size: int, seen: int, held: int, repeat: int) -> dict[str, tup
             print(f"  {size:>9,} items built in {time.perf_counter() - built:.1f} s",
                   file=sys.stderr)
             await _time_pick(worker_id, project, 50)  # warm the page cache
-            return {
+            figures = {
                 "pick": _ms(await _time_pick(worker_id, project, repeat)),
                 "lease_next": _ms(await _time_lease(worker_id, project, repeat)),
             }
+            end = await _end_worker(project, size)
+            await _time_pick(end, project, 50)
+            figures["pick at the end"] = _ms(await _time_pick(end, project, repeat))
+            return figures
         finally:
             await close_db()
 
@@ -149,7 +186,7 @@ async def main() -> None:
     print(f"| operation | {args.sizes[0]:,} items: median / p90 ms | "
           f"{args.sizes[1]:,} items: median / p90 ms | ratio of medians |")
     print("| --- | --- | --- | --- |")
-    for name in ("pick", "lease_next"):
+    for name in ("pick", "lease_next", "pick at the end"):
         (a, a90), (b, b90) = small[name], large[name]
         print(f"| {name} | {a:.3f} / {a90:.3f} | {b:.3f} / {b90:.3f} | {b / a:.2f} |")
 

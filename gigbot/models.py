@@ -271,6 +271,9 @@ class Item(GigModel):
     status = fields.CharEnumField(ItemStatus, max_length=16, default=ItemStatus.OPEN)
     needed = fields.IntField()  # answers wanted now: overlap, raised up to max_overlap
     taken = fields.IntField(default=0)
+    # room came back (a lease given back, one more answer asked) while open: workers whose
+    # cursor is past the item find it through this flag, so that search never walks the project
+    returned = fields.BooleanField(default=False)
     answers_count = fields.IntField(default=0)
     reports = fields.IntField(default=0)
     label = JSONValueField(null=True)  # final aggregated label
@@ -280,7 +283,8 @@ class Item(GigModel):
     class Meta:
         table = "item"
         unique_together = (("project", "key"),)
-        indexes = (Index(fields=("project_id", "status", "is_control", "id")),)
+        indexes = (Index(fields=("project_id", "status", "is_control", "id")),
+                   Index(fields=("project_id", "status", "is_control", "returned", "id")))
 
 
 class MediaFile(GigModel):

@@ -71,7 +71,8 @@ async def settle_item(item: Item, project: Project, now: dt.datetime) -> Settled
         count, decision, project.overlap, project.max_overlap, project.confidence
     ):
         item.needed = count + 1  # needs_more is False from max_overlap on
-        await item.save(update_fields=["needed"])
+        item.returned = True  # workers who passed it may answer it now
+        await item.save(update_fields=["needed", "returned"])
         return Settled.MORE
     await _complete(item, stored_label(decision.label), decision.confidence, now)
     return Settled.COMPLETE
@@ -88,8 +89,10 @@ async def _complete(item: Item, label: object, confidence: float, now: dt.dateti
         label=label,
         label_confidence=float(confidence),
         completed_at=now,
+        returned=False,  # closed: no search needs to find it again
     )
     item.status = ItemStatus.COMPLETE
+    item.returned = False
     item.label = label
     item.label_confidence = float(confidence)
     item.completed_at = now

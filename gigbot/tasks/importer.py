@@ -47,7 +47,8 @@ CONTROL_NEEDED = 2**31 - 1
 be served to every worker once (it is scored against its gold, not aggregated)."""
 
 BATCH = 2000
-_ITEM_FIELDS = ("text", "image", "audio", "context", "gold", "explanation", "is_control", "needed")
+_ITEM_FIELDS = ("text", "image", "audio", "context", "gold", "explanation", "is_control", "needed",
+                "returned")
 _QUIZ_ITEM_FIELDS = ("seq", "text", "image", "audio", "context", "gold", "explanation")
 
 
@@ -213,7 +214,8 @@ async def _apply_items(project: Project, checked: CheckedProject, store: str, *,
         existing: dict[str, dict[str, Any]] = {}
         if not fresh:
             found = await Item.filter(project_id=project.id, key__in=[r.key for r in batch]
-                                      ).values("id", "key", "status", "needed")
+                                      ).values("id", "key", "status", "needed", "returned",
+                                              "is_control")
             existing = {str(item["key"]): item for item in found}
         creates: list[dict[str, Any]] = []
         changes: list[dict[str, Any]] = []
@@ -223,8 +225,11 @@ async def _apply_items(project: Project, checked: CheckedProject, store: str, *,
                                      "needed": _needed(current, row, project)}
             if current is None:
                 creates.append(values | {"project_id": project.id, "key": row.key})
-            else:
-                changes.append(values | {"id": current["id"]})
+            else:  # more answers wanted, or the other class: workers past it may get it
+                more = (values["needed"] > current["needed"]
+                        or values["is_control"] != current["is_control"])
+                changes.append(values | {"id": current["id"],
+                                         "returned": bool(current["returned"]) or more})
         await writer.insert(creates)
         await writer.update(changes, _ITEM_FIELDS)
         new += len(creates)

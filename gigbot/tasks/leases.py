@@ -47,9 +47,7 @@ async def close_lease(
         status=status, closed_at=now
     )
     if won:
-        await Item.filter(id=lease.item_id).update(
-            taken=F("taken") - 1
-        )
+        await Item.filter(id=lease.item_id).update(taken=F("taken") - 1, returned=True)
     return bool(won)
 
 
@@ -60,9 +58,7 @@ async def drop_lease(lease_id: int, worker_id: int) -> bool:
         return False
     deleted = await Lease.filter(id=lease_id, status=LeaseStatus.OPEN).delete()
     if deleted:
-        await Item.filter(id=lease.item_id).update(
-            taken=F("taken") - 1
-        )
+        await Item.filter(id=lease.item_id).update(taken=F("taken") - 1, returned=True)
     return bool(deleted)
 
 

@@ -5,9 +5,12 @@ leased in the project (one seek in the lease index (worker, project, is_control,
 item above the cursor is new to the worker, so the query walks the item index
 (project, status, is_control, id) upwards from the cursor and stops at the first open item with
 room (``taken < needed``); it only steps over items that others hold right now. Items below the
-cursor that came back to the pool (an expired or skipped lease of someone else) are found by a
-second query with ``NOT EXISTS`` on the lease of (item, worker), run only when nothing is left
-above the cursor, i.e. at the end of a project.
+cursor whose room came back (an expired or skipped lease of someone else, one more answer asked
+by the confidence rule) carry ``Item.returned``; a second query walks only those, with
+``NOT EXISTS`` on the lease of (item, worker), and runs only when nothing is left above the
+cursor, i.e. at the end of a project. Its cost follows the items that came back and are still
+open, not the size of the project. (On PostgreSQL an item claimed while it keeps room is flagged
+too, because concurrent walks skipped it while it was locked; see ``_claim``.)
 
 A lease and ``taken + 1`` are written in the caller's transaction; ``taken < needed`` is the
 compare-and-set guard, and on PostgreSQL the candidate row is taken with
@@ -121,6 +124,9 @@ def _sql(db: BaseDBAsyncClient, text: str) -> str:
 
 _CURSOR = ("(SELECT MAX(item_id) FROM lease WHERE worker_id = ? AND project_id = ? "
            "AND is_control = ?)")
+# one seek in the unique (item, worker) lease index per candidate: above the cursor it only
+# matters when a re-import moved an item between the classes, below it always
+_UNSEEN = "NOT EXISTS (SELECT 1 FROM lease WHERE lease.item_id = item.id AND lease.worker_id = ?)"
 
 
 async def pick_item(
@@ -140,16 +146,35 @@ async def pick_item(
     params: list[Any] = [project_id, ItemStatus.OPEN.value, control,
                          worker_id, project_id, control]
     rows = await db.execute_query_dict(
-        _sql(db, f"{head} AND id > COALESCE({_CURSOR}, 0) ORDER BY id LIMIT 1{lock}"), params
+        _sql(db, f"{head} AND id > COALESCE({_CURSOR}, 0) AND {_UNSEEN} "
+                 f"ORDER BY id LIMIT 1{lock}"),
+        [*params, worker_id],
     )
-    if not rows:  # the end of the project: items given back below the cursor
+    if not rows:  # the end of the project: items whose room came back below the cursor
         rows = await db.execute_query_dict(
-            _sql(db, f"{head} AND id <= COALESCE({_CURSOR}, 0) AND NOT EXISTS (SELECT 1 "
-                     f"FROM lease WHERE lease.item_id = item.id AND lease.worker_id = ?) "
+            _sql(db, f"{head} AND returned = ? AND id <= COALESCE({_CURSOR}, 0) AND {_UNSEEN} "
                      f"ORDER BY id LIMIT 1{lock}"),
-            [*params, worker_id],
+            [*params[:3], True, *params[3:], worker_id],
         )
     return dict(rows[0]) if rows else None
+
+
+async def _claim(db: BaseDBAsyncClient, item_id: int) -> bool:
+    """``taken + 1`` if the item still has room (the compare-and-set guard).
+
+    On PostgreSQL other workers' walks skip the row while this transaction holds it (SKIP
+    LOCKED) and their cursors move past it: if room is left after this claim, the item is
+    flagged ``returned`` so that they find it below their cursors.
+    """
+    if db.capabilities.dialect != "postgres":
+        return bool(await Item.filter(id=item_id, status=ItemStatus.OPEN,
+                                      taken__lt=F("needed")).update(taken=F("taken") + 1))
+    done = await db.execute_query(
+        "UPDATE item SET taken = taken + 1, returned = (returned OR taken + 1 < needed) "
+        "WHERE id = $1 AND status = $2 AND taken < needed",
+        [item_id, ItemStatus.OPEN.value],
+    )
+    return bool(done[0])
 
 
 async def _wants_control(worker_id: int, project: Project, skill: Skill | None) -> bool:
@@ -205,9 +230,7 @@ async def lease_next(
             row = await pick_item(db, worker_id, project.id, control=control)
             if row is None:
                 break
-            claimed = await Item.filter(
-                id=row["id"], status=ItemStatus.OPEN, taken__lt=F("needed")
-            ).update(taken=F("taken") + 1)
+            claimed = await _claim(db, row["id"])
             if not claimed:  # taken by a concurrent transaction between select and update
                 continue
             lease = await Lease.create(

@@ -139,3 +139,36 @@ async def test_pick_item_finds_nothing_in_an_empty_project(any_db: str) -> None:
     worker = await make_worker(1)
     async with in_transaction() as db:
         assert await selection.pick_item(db, worker.id, project.id, control=False) is None
+
+
+async def test_an_item_asking_for_one_more_answer_reaches_a_worker_past_it(any_db: str) -> None:
+    project = await make_project(items=3, overlap=1, max_overlap=2)
+    await Project.filter(id=project.id).update(confidence=0.99)  # one vote is never enough
+    project = await Project.get(id=project.id)
+    early, late = await make_workers(2)
+    held = await sessions.start_session(early.id, project.id, now=START)  # holds item 1
+    assert held.item is not None
+    served, now = await _answer_all(late.id, project, START)
+    assert len(served) == 2  # items 2 and 3, each now asking for a second answer
+    first = await Item.filter(project_id=project.id).order_by("id").first()
+    assert first is not None
+    step = await answers.submit_choice(early.id, held.item.lease_id, 0, now=now)
+    assert step.outcome is Outcome.RECORDED
+    item = await Item.get(id=first.id)
+    assert (item.needed, item.returned) == (2, True)  # below the late worker's cursor
+    again, _ = await _answer_all(late.id, project, now)
+    assert again == [first.id]
+    await _answer_all(early.id, project, now)
+    for row in await Item.filter(project_id=project.id):
+        assert (row.status, row.answers_count, row.returned) == (ItemStatus.COMPLETE, 2, False)
+
+
+async def test_an_item_moved_to_the_control_class_is_not_served_twice(any_db: str) -> None:
+    project = await make_project(items=4, controls=2, gold_ratio=0.5)
+    worker = await make_worker(1)
+    served, now = await _answer_all(worker.id, project, START, limit=2)
+    # a re-import gave the first answered item a gold value: it is a control item now
+    await Item.filter(id=served[0]).update(is_control=True, gold="pos", returned=True)
+    rest, _ = await _answer_all(worker.id, project, now)
+    assert served[0] not in rest
+    assert len(served) + len(rest) == len(set(served + rest)) == 6
