@@ -58,7 +58,7 @@ from gigbot.handlers.task_views import (
 from gigbot.handlers.views import Screen
 from gigbot.tasks import answers, leases, sessions
 from gigbot.tasks.answers import End, Outcome, Step
-from gigbot.tasks.media import MediaKind, prepare_media, remember_file_id
+from gigbot.tasks.media import MediaKind, forget_file_id, prepare_media, remember_file_id
 from gigbot.tasks.policy import TextProblem
 from gigbot.tasks.selection import ServedItem
 
@@ -87,7 +87,7 @@ def _tapped(update: Update, context: GigContext, lease_id: int, tag: str) -> Non
 
 def _watermark(context: GigContext) -> str | None:
     on = context.settings.extra.get("GIGBOT_WATERMARK", "").strip().lower() in _TRUE
-    return f"#{context.member.id}" if on else None
+    return context.member.pseudonym if on else None  # the export names workers so too
 
 
 def _is_text(message: Message | None) -> bool:
@@ -102,6 +102,42 @@ async def _quietly(action: Any) -> None:
         log.debug("clean-up call failed: %s", exc)
 
 
+async def _send_media(bot: Any, chat_id: int, kind: MediaKind, source: str | InputFile,
+                      common: dict[str, Any]) -> tuple[Message, str | None]:
+    """Send a photo, voice or audio; the message and the file_id Telegram gave it."""
+    if kind is MediaKind.PHOTO:
+        sent = await bot.send_photo(chat_id, source, **common)
+        return sent, sent.photo[-1].file_id if sent.photo else None
+    if kind is MediaKind.VOICE:
+        sent = await bot.send_voice(chat_id, source, **common)
+        return sent, sent.voice.file_id if sent.voice else None
+    sent = await bot.send_audio(chat_id, source, **common)
+    return sent, sent.audio.file_id if sent.audio else None
+
+
+async def _send_prepared(context: GigContext, chat_id: int, item: ServedItem, stored: str,
+                         screen: Screen) -> Message:
+    """Send a media item: by its cached file_id, or uploaded once (and the id kept)."""
+    media = await prepare_media(context.settings.data_dir, stored,
+                                "image" if item.image else "audio",
+                                watermark=_watermark(context) if item.image else None,
+                                now=context.clock.now())
+    common: dict[str, Any] = {"caption": screen.text, "reply_markup": screen.keyboard,
+                              "protect_content": True}
+    if media.file_id is not None:
+        try:
+            sent, _ = await _send_media(context.bot, chat_id, media.kind, media.file_id, common)
+            return sent
+        except BadRequest as exc:  # an id of another bot or server: upload once more
+            log.warning("cached file_id refused, uploading again media=%s: %s", media.id, exc)
+            await forget_file_id(media.id)
+    upload = InputFile(await asyncio.to_thread(media.path.read_bytes), filename=media.filename)
+    sent, file_id = await _send_media(context.bot, chat_id, media.kind, upload, common)
+    if file_id:
+        await remember_file_id(media.id, file_id)
+    return sent
+
+
 async def _send_item(context: GigContext, chat_id: int, item: ServedItem,
                      header: str | None) -> None:
     t, bot = context.t, context.bot
@@ -111,25 +147,7 @@ async def _send_item(context: GigContext, chat_id: int, item: ServedItem,
         sent = await bot.send_message(chat_id, screen.text, reply_markup=screen.keyboard,
                                       protect_content=True)
     else:
-        media = await prepare_media(context.settings.data_dir, stored,
-                                    "image" if item.image else "audio",
-                                    watermark=_watermark(context) if item.image else None,
-                                    now=context.clock.now())
-        source: str | InputFile = media.file_id or InputFile(
-            await asyncio.to_thread(media.path.read_bytes), filename=media.filename)
-        common: dict[str, Any] = {"caption": screen.text, "reply_markup": screen.keyboard,
-                                  "protect_content": True}
-        if media.kind is MediaKind.PHOTO:
-            sent = await bot.send_photo(chat_id, source, **common)
-            file_id = sent.photo[-1].file_id if sent.photo else None
-        elif media.kind is MediaKind.VOICE:
-            sent = await bot.send_voice(chat_id, source, **common)
-            file_id = sent.voice.file_id if sent.voice else None
-        else:
-            sent = await bot.send_audio(chat_id, source, **common)
-            file_id = sent.audio.file_id if sent.audio else None
-        if media.file_id is None and file_id:
-            await remember_file_id(media.id, file_id)
+        sent = await _send_prepared(context, chat_id, item, stored, screen)
     await leases.attach_message(item.lease_id, context.member.id, chat_id, sent.message_id)
     if item.kind == "transcription":
         text, force = prompt(t, item)

@@ -93,6 +93,7 @@ class Member:
     is_admin: bool
     summaries: bool = True
     start_param: str | None = None
+    pseudonym: str = ""  # the name exports and image watermarks use
 
     @property
     def onboarded(self) -> bool:
@@ -128,6 +129,7 @@ def _member(user: User, admin: bool) -> Member:
         is_admin=admin,
         summaries=bool(user.summaries),
         start_param=user.start_param,
+        pseudonym=user.pseudonym,
     )
 
 

@@ -31,6 +31,7 @@ __all__ = [
     "MediaKind",
     "MediaRef",
     "audio_kind",
+    "forget_file_id",
     "prepare_media",
     "reencode_image",
     "remember_file_id",
@@ -169,5 +170,10 @@ async def prepare_media(
 
 
 async def remember_file_id(media_id: int, file_id: str) -> None:
-    """Store Telegram's file_id after the first upload, so later sends reuse it."""
-    await MediaFile.filter(id=media_id, file_id=None).update(file_id=file_id)
+    """Store Telegram's file_id after an upload, so later sends reuse it."""
+    await MediaFile.filter(id=media_id).update(file_id=file_id)
+
+
+async def forget_file_id(media_id: int) -> None:
+    """Drop a file_id the Bot API refused (another bot, another server): the next send uploads."""
+    await MediaFile.filter(id=media_id).update(file_id=None)

@@ -20,6 +20,7 @@ from gigbot.models import (
     LeaseStatus,
     LedgerEntry,
     MediaFile,
+    User,
 )
 from tests.e2e.test_tasks import _number, _start, _tap
 from tests.helpers.harness import Harness
@@ -76,6 +77,17 @@ async def test_multi_label_photos_toggle_then_done(harness: Harness) -> None:
     uploads = [p for p in photos if not isinstance(p, str)]
     assert len(uploads) == await MediaFile.all().count()
     assert len(photos) > len(uploads)
+    # ids from another bot or server (a new token, a moved data dir) are refused: upload again
+    await MediaFile.all().update(file_id="AgACAgQAAxkBAAIBforeign")
+    cy = harness.user(first_name="Cy")
+    await harness.onboard(cy)
+    shown = await _project_message(cy, "Shapes and colours", "photo")
+    assert shown.file_bytes is not None
+    await cy.press(shown, "Skip")
+    await cy.expect(predicate=lambda m: m.kind == "photo" and m.message_id != shown.message_id,
+                    edited_ok=False)
+    assert await MediaFile.filter(file_id="AgACAgQAAxkBAAIBforeign").count() \
+        == await MediaFile.all().count() - 2  # the two sent are uploaded and remembered anew
 
 
 async def test_transcription_by_reply_with_refusals(harness: Harness) -> None:
@@ -213,3 +225,20 @@ async def test_two_workers_race_for_the_last_item(harness: Harness, tmp_path: Pa
     await _tap(winner, winner_message, "Yes")
     item = await Item.get(key="i0000")
     assert (item.answers_count, item.taken, item.status) == (1, 1, ItemStatus.COMPLETE)
+
+
+async def test_watermark_names_the_worker_by_pseudonym(tmp_path: Path) -> None:
+    harness = Harness(tmp_path)
+    await harness.start(GIGBOT_WATERMARK="1")
+    try:
+        await harness.import_project(EXAMPLES / "photo-tags")
+        ann = harness.user()
+        await harness.onboard(ann)
+        photo = await _project_message(ann, "Shapes and colours", "photo")
+        worker = await User.get(tg_id=ann.id)
+        assert photo.file_bytes is not None
+        marked = await MediaFile.get(file_id__not_isnull=True)
+        assert marked.variant == f"wm:{worker.pseudonym}"
+        assert str(ann.id) not in marked.variant
+    finally:
+        await harness.stop()
