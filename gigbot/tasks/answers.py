@@ -107,11 +107,13 @@ async def _owned(worker_id: int, lease_id: int) -> tuple[Lease, Project]:
 async def _next(
     db: BaseDBAsyncClient, lease: Lease, project: Project, outcome: Outcome, now: dt.datetime,
     notices: Iterable[Notice] = (), *, checked: bool = False, skill: Skill | None = None,
+    resume: bool = False,
 ) -> Step:
     """The step after ``lease`` closed: the next item of the session, or why none.
 
     ``checked``: the caller has just seen that the worker is not suspended; ``skill``: the
-    worker's skill row, just written by quality.
+    worker's skill row, just written by quality; ``resume``: an item the worker holds already
+    (leased since from /tasks) is shown again rather than a second one leased.
     """
     worker_id: int = lease.worker_id
     suspension = None if checked else await active_suspension(worker_id, project.id, now)
@@ -119,7 +121,7 @@ async def _next(
     if suspension is None:
         item = await selection.lease_next(
             db, worker_id, project, now=now, session_id=lease.session_id or lease.id,
-            chat_id=lease.chat_id, message_id=lease.message_id, resume=False, skill=skill,
+            chat_id=lease.chat_id, message_id=lease.message_id, resume=resume, skill=skill,
         )
     end = None
     if item is None:
@@ -138,8 +140,8 @@ async def _not_open(db: BaseDBAsyncClient, lease: Lease, project: Project,
     if lease.status == LeaseStatus.OPEN and lease.expires_at <= now:
         await leases.close_lease(lease.id, None, LeaseStatus.EXPIRED, now)
         lease.status = LeaseStatus.EXPIRED
-    if lease.status == LeaseStatus.EXPIRED:
-        return await _next(db, lease, project, Outcome.EXPIRED, now)
+    if lease.status == LeaseStatus.EXPIRED:  # the stale button of a lease long gone
+        return await _next(db, lease, project, Outcome.EXPIRED, now, resume=True)
     if lease.status == LeaseStatus.ANSWERED:
         return Step(Outcome.REPLAY, project_id=project.id)
     return Step(Outcome.CLOSED, project_id=project.id)
@@ -159,7 +161,8 @@ async def _record(db: BaseDBAsyncClient, lease: Lease, project: Project, value: 
     worker_id: int = lease.worker_id
     item_id: int = lease.item_id
     stopped = await _suspended(worker_id, project, now)
-    if stopped is not None:  # suspended while the item was open: record nothing
+    if stopped is not None:  # suspended while the item was open: record nothing, give it back
+        await leases.drop_lease(lease.id, worker_id)
         return stopped
     won = await Lease.filter(
         id=lease.id, worker_id=worker_id, status=LeaseStatus.OPEN, expires_at__gt=now

@@ -23,6 +23,7 @@ from gigbot.payouts import ledger
 from gigbot.tasks import answers, leases, sessions
 from gigbot.tasks.answers import End, Outcome
 from gigbot.tasks.policy import TextProblem
+from gigbot.tasks.suspensions import suspend
 from tests.helpers.tasks import START, make_project, make_worker, make_workers
 
 LATER = START + dt.timedelta(seconds=5)
@@ -66,6 +67,33 @@ async def test_stale_button_of_an_expired_lease_serves_a_fresh_item(any_db: str)
     other = await make_worker(2)
     seen = await Lease.get(id=await _start(other.id, project.id, later))
     assert seen.item_id == old.item_id  # type: ignore[attr-defined]
+
+
+async def test_stale_button_after_a_new_session_shows_the_item_already_held(any_db: str
+                                                                         ) -> None:
+    project = await make_project(items=4)
+    worker = await make_worker(1)
+    first = await _start(worker.id, project.id)
+    later = START + dt.timedelta(minutes=11)
+    await leases.expire_due(later)  # the job expired it; the worker sent /tasks since
+    held = await _start(worker.id, project.id, later)
+    step = await answers.submit_choice(worker.id, first, 0, now=later)  # the old button
+    assert step.outcome is Outcome.EXPIRED
+    assert step.item is not None and step.item.lease_id == held  # no second item leased
+    assert await Lease.filter(status=LeaseStatus.OPEN).count() == 1
+
+
+async def test_an_answer_refused_by_a_suspension_gives_the_item_back(any_db: str) -> None:
+    project = await make_project(items=2)
+    worker = await make_worker(1)
+    lease_id = await _start(worker.id, project.id)
+    await suspend(worker.id, project.id, rule="admin", reason_key="suspension.reason.admin",
+                  reason_params={"text": "check"}, now=START)
+    step = await answers.submit_choice(worker.id, lease_id, 0, now=START)
+    assert step.outcome is Outcome.SUSPENDED
+    assert await Answer.all().count() == 0
+    assert await Lease.filter(status=LeaseStatus.OPEN).count() == 0
+    assert sum(await Item.filter(project_id=project.id).values_list("taken", flat=True)) == 0
 
 
 async def test_double_tap_records_one_answer_and_one_earning(any_db: str) -> None:
