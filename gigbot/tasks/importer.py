@@ -21,12 +21,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
 from gigbot.clock import Clock
 from gigbot.errors import ImportFileError
 from gigbot.models import AuditLog, Item, ItemStatus, Lease, Project, Quiz, QuizAttempt, QuizItem
 from gigbot.tasks.bulk import BulkWriter
+from gigbot.tasks.completion import settle_item
 from gigbot.tasks.files import Bundle, TomlDoc, open_bundle
 from gigbot.tasks.scan import CheckedProject, CheckedQuiz, ItemRow, check_project, check_quiz, rows
 from gigbot.tasks.specs import ImportRejected, Problems, ProjectSpec, QuizSpec, show
@@ -167,6 +169,8 @@ async def _import_project(bundle: Bundle, *, data_dir: Path, now: dt.datetime,
     async with in_transaction():
         project, created = await _save_project(spec, existing, quiz, now)
         new, updated = await _apply_items(project, checked, store, fresh=created)
+        if not created:
+            await _settle_capped(project, now)
         kept = await Item.filter(project_id=project.id).count() - new - updated
         await AuditLog.create(at=now, actor=actor, action="project.import", project_id=project.id,
                               data={"items": checked.scan.items, "new": new, "updated": updated,
@@ -202,6 +206,16 @@ def _needed(current: dict[str, Any] | None, row: ItemRow, project: Project) -> i
         return int(current["needed"])
     needed = 0 if current["needed"] == CONTROL_NEEDED else int(current["needed"])
     return min(max(needed, project.overlap), project.max_overlap)
+
+
+async def _settle_capped(project: Project, now: dt.datetime) -> None:
+    """Settle open items that hold the answers now wanted (after a lowered ``max_overlap``).
+
+    No lease would ever reach them again to do it.
+    """
+    for item in await Item.filter(project_id=project.id, status=ItemStatus.OPEN,
+                                  is_control=False, answers_count__gte=F("needed")):
+        await settle_item(item, project, now)
 
 
 async def _apply_items(project: Project, checked: CheckedProject, store: str, *, fresh: bool

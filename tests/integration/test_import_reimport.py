@@ -228,3 +228,20 @@ async def test_failure_inside_the_transaction_rolls_everything_back(
     with pytest.raises(ImportRejected, match="boom"):
         await import_project(folder, data_dir=tmp_path, clock=FrozenClock(NOW))
     assert (await Project.all().count(), await Item.all().count()) == (0, 0)
+
+
+async def test_a_lowered_max_overlap_settles_items_that_have_enough(any_db: str,
+                                                                   tmp_path: Path) -> None:
+    folder = await setup_review(tmp_path)
+    first = await Item.get(key="r001")
+    await Item.filter(id=first.id).update(needed=5)  # the confidence rule asked for more
+    for _ in range(4):
+        await answer(first, value="pos")
+    await Item.filter(id=first.id).update(answers_count=4, taken=4)
+    toml = folder / "project.toml"
+    text = toml.read_text(encoding="utf-8")
+    toml.write_text(text.replace("max_overlap = 5", "max_overlap = 4"), encoding="utf-8")
+    await import_project(folder, data_dir=tmp_path / "data", clock=FrozenClock(NOW))
+    settled = await Item.get(id=first.id)
+    assert settled.status == ItemStatus.COMPLETE and settled.label == "pos"
+    assert await Answer.filter(item_id=first.id).count() == 4  # nothing deleted
