@@ -170,8 +170,8 @@ async def prepare_media(
 
 
 async def remember_file_id(media_id: int, file_id: str) -> None:
-    """Store Telegram's file_id after an upload, so later sends reuse it."""
-    await MediaFile.filter(id=media_id).update(file_id=file_id)
+    """Store Telegram's file_id after an upload, so later sends reuse it (the first one wins)."""
+    await MediaFile.filter(id=media_id, file_id=None).update(file_id=file_id)
 
 
 async def forget_file_id(media_id: int) -> None:
