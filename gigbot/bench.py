@@ -1,8 +1,10 @@
 """``gigbot bench``: answers per second and tap-to-next-item latency, end to end on the emulator.
 
-One process holds the Bot API emulator (Telegram's flood limits on), the bot and N simulated
-workers. The bot is the one ``gigbot run`` serves: ``build_application`` long polling the
-emulator, on a fresh migrated SQLite database in a temporary folder, with a generated
+The benchmark's process holds the Bot API emulator (Telegram's flood limits on) and N simulated
+workers; the bot runs as ``python -m gigbot run`` in a process of its own, as in production,
+where Telegram's servers cost the bot's machine nothing (``--in-process``: the bot's
+``build_application`` inside the same process). It long polls the emulator, on a fresh
+migrated SQLite database in a temporary folder, with a generated
 classification project (a few control items among them, so control interleaving, scoring and
 the ledger all run). The workers are registered by the onboarding service; each opens /tasks,
 taps the project, then answers M items by tapping a label. A tap's latency is the time from the
@@ -24,12 +26,14 @@ import contextlib
 import json
 import logging
 import math
+import os
 import random
 import resource
+import signal
 import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -85,6 +89,7 @@ class Load:
     workers: int
     answers: int
     think: float = 0.0  # mean seconds between seeing an item and tapping (0: flat out)
+    process: bool = True  # the bot in a process of its own, as it runs in production
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,7 +103,7 @@ class BenchRun:
     latencies: tuple[float, ...]  # seconds, one per tap
     recorded: int  # answers in the database (echo: edits the bot made)
     in_time: int  # taps whose callback query the bot answered before it expired
-    peak_rss_mb: float  # of the whole process: emulator and simulated users included
+    peak_rss_mb: float  # the bot process (in-process runs: emulator and users included)
 
     @property
     def answers_per_s(self) -> float:
@@ -124,10 +129,12 @@ class _Chats:
 
     def __init__(self) -> None:
         self.edited_at: dict[int, float] = {}
+        self.edits = 0
 
     def seen(self, user: SimUser, kind: str, _message: BotMessage) -> None:
         if kind == "edit":
             self.edited_at[user.id] = time.perf_counter()
+            self.edits += 1
 
 
 def _setup_timeout(load: Load) -> float:
@@ -135,8 +142,27 @@ def _setup_timeout(load: Load) -> float:
     return 60.0 + load.workers / 5
 
 
-def _peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kB on Linux
+def _peak_rss_mb(load: Load) -> float:
+    who = resource.RUSAGE_CHILDREN if load.process else resource.RUSAGE_SELF
+    return resource.getrusage(who).ru_maxrss / 1024  # kB on Linux
+
+
+@contextlib.asynccontextmanager
+async def _bot_process(*args: str, env: dict[str, str]) -> AsyncIterator[None]:
+    """``python -m <args>`` with ``env`` added, stopped by SIGTERM (as a service manager does)."""
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", *args, env={**os.environ, **env},
+        stdout=asyncio.subprocess.DEVNULL)
+    try:
+        yield
+    finally:
+        if proc.returncode is None:
+            proc.send_signal(signal.SIGTERM)
+            try:
+                await asyncio.wait_for(proc.wait(), 10)
+            except TimeoutError:
+                proc.kill()
+                await proc.wait()
 
 
 def _is_next(message_id: int, before: str) -> Callable[[BotMessage], bool]:
@@ -166,9 +192,11 @@ async def _answer(user: SimUser, first: BotMessage, load: Load, marker: str, cha
 
 
 async def _measure(emulator: Emulator, chats: _Chats, bot: str, load: Load, begin: _Begin,
-                   marker: str, recorded: Callable[[], Awaitable[int]]) -> BenchRun:
+                   marker: str, recorded: Callable[[], Awaitable[int]],
+                   users: Sequence[SimUser] | None = None) -> BenchRun:
     """Open a session for every worker, then let all of them answer at once."""
-    users = [emulator.user(first_name=f"W{i}") for i in range(load.workers)]
+    if users is None:
+        users = [emulator.user(first_name=f"W{i}") for i in range(load.workers)]
     firsts = await asyncio.gather(*(begin(u) for u in users))
     answered_before = sum(len(u.callback_answers) for u in users)
     timeout = _setup_timeout(load)  # generous: a tap is never given up for slowness
@@ -180,7 +208,7 @@ async def _measure(emulator: Emulator, chats: _Chats, bot: str, load: Load, begi
     latencies = tuple(x for per_user in times for x in per_user)
     in_time = sum(len(u.callback_answers) for u in users) - answered_before
     return BenchRun(bot, load, len(latencies), seconds, latencies, await recorded(), in_time,
-                    _peak_rss_mb())
+                    0.0)
 
 
 # ----- gigbot ------------------------------------------------------------------------------------
@@ -244,8 +272,6 @@ async def _serve_gigbot(emulator: Emulator, chats: _Chats, settings: Settings,
 
     async def begin(user: SimUser) -> BotMessage:
         """Onboarded by the service (no quiz guards the project), then /tasks and the pick."""
-        await register_member(user.id, settings=settings, now=SYSTEM_CLOCK.now(),
-                              first_name=user.first_name)
         await user.command("/tasks")
         board = await user.expect(board_title, timeout=_setup_timeout(load))
         await user.press(board, TITLE, timeout=_setup_timeout(load))
@@ -254,9 +280,31 @@ async def _serve_gigbot(emulator: Emulator, chats: _Chats, settings: Settings,
     async def recorded() -> int:
         return sum(p.answers for p in await project_summary() if p.slug == SLUG)
 
+    users = [emulator.user(first_name=f"W{i}") for i in range(load.workers)]
+    for user in users:
+        await register_member(user.id, settings=settings, now=SYSTEM_CLOCK.now(),
+                              first_name=user.first_name)
+    if load.process:
+        await close_db()  # the bot process migrates and holds the database now
+        env = {"GIGBOT_TOKEN": TOKEN, "GIGBOT_API_URL": emulator.url,
+               "GIGBOT_DATA_DIR": str(settings.data_dir), "GIGBOT_LOG_LEVEL": "WARNING"}
+        try:
+            async with _bot_process("gigbot", "run", env=env):
+                run = await _measure(emulator, chats, "gigbot", load, begin, ITEM_TEXT,
+                                     lambda: asyncio.sleep(0, 0), users)
+        finally:
+            await init_db(settings.db_url)
+        return _finish(run, await recorded(), load)
     app = build_application(settings, clock=SYSTEM_CLOCK)
     async with polling(app, poll_timeout=POLL_TIMEOUT):
-        return await _measure(emulator, chats, "gigbot", load, begin, ITEM_TEXT, recorded)
+        run = await _measure(emulator, chats, "gigbot", load, begin, ITEM_TEXT, recorded, users)
+    return _finish(run, run.recorded, load)
+
+
+def _finish(run: BenchRun, recorded: int, load: Load) -> BenchRun:
+    """``run`` with the answers counted and the peak RSS of the bot."""
+    return BenchRun(run.bot, run.load, run.taps, run.seconds, run.latencies, recorded,
+                    run.in_time, _peak_rss_mb(load))
 
 
 # ----- the echo floor ----------------------------------------------------------------------------
@@ -306,12 +354,23 @@ async def run_echo(load: Load, *, rate_limits: RateLimits | None = None) -> Benc
     chats = _Chats()
     emulator = Emulator(rate_limits=rate_limits, record_calls=False, on_bot_message=chats.seen)
     await emulator.start()
-    app = build_echo(emulator.url)
-    taps: list[int] = app.bot_data["taps"]
 
     async def begin(user: SimUser) -> BotMessage:
         await user.command("/start")
         return await user.expect(ECHO_TEXT, edited_ok=False, timeout=_setup_timeout(load))
+
+    async def edits() -> int:
+        return chats.edits
+
+    if load.process:
+        try:
+            async with _bot_process("gigbot.bench", "echo", emulator.url, env={}):
+                run = await _measure(emulator, chats, "echo", load, begin, ECHO_TEXT, edits)
+        finally:
+            await emulator.stop()
+        return _finish(run, run.recorded, load)
+    app = build_echo(emulator.url)
+    taps: list[int] = app.bot_data["taps"]
 
     async def recorded() -> int:
         return taps[0]
@@ -324,8 +383,9 @@ async def run_echo(load: Load, *, rate_limits: RateLimits | None = None) -> Benc
             await updater.start_polling(poll_interval=0.0, timeout=POLL_TIMEOUT)
             await app.start()
             try:
-                return await _measure(emulator, chats, "echo", load, begin, ECHO_TEXT,
-                                      recorded)
+                run = await _measure(emulator, chats, "echo", load, begin, ECHO_TEXT,
+                                     recorded)
+                return _finish(run, run.recorded, load)
             finally:
                 await updater.stop()
                 await app.stop()
@@ -369,7 +429,7 @@ async def bench_command(args: argparse.Namespace, _settings: Settings) -> int:
         print("gigbot: --workers and --answers must be at least 1, --think not negative",
               file=sys.stderr)
         return 2
-    load = Load(args.workers, args.answers, think)
+    load = Load(args.workers, args.answers, think, process=not args.in_process)
     runs: list[BenchRun] = []
     root = logging.getLogger()  # a log line per answer would be measured too
     level = root.level
@@ -392,3 +452,27 @@ async def bench_command(args: argparse.Namespace, _settings: Settings) -> int:
         with Path(args.out).open("a", encoding="utf-8") as out:
             out.write(table)
     return 0 if all(r.correct for r in runs) else 1
+
+
+async def _serve_echo(url: str) -> None:
+    """The echo bot alone, long polling ``url`` until SIGTERM (``python -m gigbot.bench echo``)."""
+    app = build_echo(url)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    async with app:
+        updater = app.updater
+        if updater is None:
+            raise RuntimeError("the echo bot was built without an updater")
+        await updater.start_polling(poll_interval=0.0, timeout=POLL_TIMEOUT)
+        await app.start()
+        await stop.wait()
+        await updater.stop()
+        await app.stop()
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 3 or sys.argv[1] != "echo":
+        sys.exit("usage: python -m gigbot.bench echo API_URL")
+    asyncio.run(_serve_echo(sys.argv[2]))

@@ -137,6 +137,8 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--think", type=float, default=0.0, metavar="SECONDS",
                        help="mean pause before each tap (default 0: as fast as served)")
     bench.add_argument("--echo", action="store_true", help="also measure the echo-bot floor")
+    bench.add_argument("--in-process", action="store_true",
+                       help="run each bot inside the benchmark's process instead of its own")
     bench.add_argument("--out", metavar="FILE", help="append a Markdown table here")
     bench.set_defaults(func=_lazy("gigbot.bench", "bench_command"))
     return parser

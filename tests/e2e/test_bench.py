@@ -11,7 +11,7 @@ from gigbot.cli import main
 
 
 async def test_every_tap_is_recorded_once_and_timed_once(tmp_path: Path) -> None:
-    run = await run_gigbot(tmp_path, Load(workers=3, answers=3))
+    run = await run_gigbot(tmp_path, Load(workers=3, answers=3))  # the bot in its own process
     assert (run.bot, run.taps, run.recorded, len(run.latencies)) == ("gigbot", 9, 9, 9)
     assert run.in_time == 9
     assert run.correct
@@ -20,8 +20,13 @@ async def test_every_tap_is_recorded_once_and_timed_once(tmp_path: Path) -> None
     assert check_line(run).endswith(": OK")
 
 
+async def test_in_process_the_same_counts_hold(tmp_path: Path) -> None:
+    run = await run_gigbot(tmp_path, Load(workers=2, answers=2, process=False))
+    assert (run.taps, run.recorded, len(run.latencies), run.in_time) == (4, 4, 4, 4)
+
+
 async def test_the_echo_floor_counts_its_edits() -> None:
-    run = await run_echo(Load(workers=3, answers=3))
+    run = await run_echo(Load(workers=3, answers=3, process=False))
     assert (run.bot, run.taps, run.recorded, len(run.latencies)) == ("echo", 9, 9, 9)
     assert run.correct
 
