@@ -430,6 +430,9 @@ async def bench_command(args: argparse.Namespace, _settings: Settings) -> int:
               file=sys.stderr)
         return 2
     load = Load(args.workers, args.answers, think, process=not args.in_process)
+    task = asyncio.current_task()
+    if task is not None:  # a SIGTERM unwinds the run, so that the bot processes stop too
+        asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, task.cancel)
     runs: list[BenchRun] = []
     root = logging.getLogger()  # a log line per answer would be measured too
     level = root.level

@@ -173,7 +173,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except GigbotError as exc:
         print(f"gigbot: {exc}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, asyncio.CancelledError):  # Ctrl-C, or SIGTERM to a long run
         return 130
     except BrokenPipeError:  # the reader went away (``| head``): stop quietly
         sys.stderr.close()
