@@ -22,7 +22,6 @@ from typing import Any
 from telegram import CallbackQuery, InputFile, Message, Update
 from telegram.error import BadRequest
 from telegram.ext import (
-    Application,
     ApplicationHandlerStop,
     CallbackQueryHandler,
     CommandHandler,
@@ -46,7 +45,7 @@ from gigbot.callbacks import (
 from gigbot.context import GigApp, GigContext
 from gigbot.errors import BadCallback
 from gigbot.handlers.appeals import suspension_screen
-from gigbot.handlers.common import require, send_notices
+from gigbot.handlers.common import handled_before, require, send_notices
 from gigbot.handlers.task_views import (
     board_screen,
     item_keyboard,
@@ -300,16 +299,23 @@ async def skip_button(update: Update, context: GigContext) -> None:
     await _present(update, context, step, _old(update))
 
 
+async def _still_open(update: Update, context: GigContext, lease_id: int) -> ServedItem | None:
+    """The pressed lease's item if it is still open (the callback answered), else None."""
+    query = require(update.callback_query)
+    step = await sessions.current_item(context.member.id, lease_id, now=context.clock.now())
+    if step.item is None:
+        await query.answer(context.t("tasks.item_closed"))
+        return None
+    await query.answer()
+    return step.item
+
+
 async def report_button(update: Update, context: GigContext) -> None:
     """Report: the buttons become the reasons (and Back)."""
     query = require(update.callback_query)
     tap = ReportOpen.parse(query.data)
-    step = await sessions.current_item(context.member.id, tap.lease_id, now=context.clock.now())
-    if step.item is None:
-        await query.answer(context.t("tasks.item_closed"))
-        return
-    await query.answer()
-    await _quietly(query.edit_message_reply_markup(report_keyboard(context.t, tap.lease_id)))
+    if await _still_open(update, context, tap.lease_id) is not None:
+        await _quietly(query.edit_message_reply_markup(report_keyboard(context.t, tap.lease_id)))
 
 
 async def reason_button(update: Update, context: GigContext) -> None:
@@ -327,13 +333,10 @@ async def back_button(update: Update, context: GigContext) -> None:
     """Back from the reasons: the item's own buttons again."""
     query = require(update.callback_query)
     tap = ReportBack.parse(query.data)
-    step = await sessions.current_item(context.member.id, tap.lease_id, now=context.clock.now())
-    if step.item is None:
-        await query.answer(context.t("tasks.item_closed"))
-        return
-    await query.answer()
-    markup = item_keyboard(context.t, step.item, _key(context), context.member.tg_id)
-    await _quietly(query.edit_message_reply_markup(markup))
+    item = await _still_open(update, context, tap.lease_id)
+    if item is not None:
+        markup = item_keyboard(context.t, item, _key(context), context.member.tg_id)
+        await _quietly(query.edit_message_reply_markup(markup))
 
 
 async def stop_button(update: Update, context: GigContext) -> None:
@@ -347,20 +350,9 @@ async def stop_button(update: Update, context: GigContext) -> None:
                        old.message_id if old else None, tally_screen(context.t, tally))
 
 
-def _taken_before(app: Application[Any, Any, Any, Any, Any, Any], update: Update) -> bool:
-    """True when a handler of an earlier feature group took this message (a prompt reply)."""
-    for group, handlers in app.handlers.items():
-        if 0 <= group < TEXT_GROUP:
-            for handler in handlers:
-                check = handler.check_update(update)
-                if check is not None and check is not False:
-                    return True
-    return False
-
-
 async def text_answer(update: Update, context: GigContext) -> None:
     """Typed text: the answer to the open transcription item, or a polite hint."""
-    if _taken_before(context.application, update):
+    if handled_before(context.application, update, TEXT_GROUP):  # e.g. a quiz prompt reply
         return
     message = require(update.message)
     reply_to = message.reply_to_message.message_id if message.reply_to_message else None
