@@ -21,9 +21,12 @@ from gigbot.models import (
     Project,
     ProjectStatus,
     Quiz,
+    User,
 )
+from gigbot.notices import Notice
 from gigbot.onboarding.qualify import qualified_quizzes
 from gigbot.tasks import leases, policy, selection
+from gigbot.tasks.alerts import worker_notice
 from gigbot.tasks.answers import End, Outcome, Step, shown_again
 from gigbot.tasks.suspensions import ActiveSuspension, active_suspension, list_active
 
@@ -148,10 +151,15 @@ async def start_session(worker_id: int, project_id: int, *, now: dt.datetime) ->
         if suspension is not None:
             return Step(Outcome.SUSPENDED, end=End.SUSPENDED, project_id=project.id,
                         project_title=title, suspension=suspension)
+        first = not await Lease.filter(worker_id=worker_id, project_id=project.id).exists()
         item = await selection.lease_next(db, worker_id, project, now=now)
+        notices: tuple[Notice, ...] = ()
+        if first and item is not None and project.gold_ratio > 0:  # a new stage: probation
+            worker = await User.get(id=worker_id)
+            notices = worker_notice(worker, "stage.probation_started", {"project": title})
         return Step(Outcome.STARTED, item=item,
                     end=None if item else End.NO_WORK, project_id=project.id,
-                    project_title=title)
+                    project_title=title, notices=notices)
 
 
 async def current_item(worker_id: int, lease_id: int, *, now: dt.datetime) -> Step:

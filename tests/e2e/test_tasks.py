@@ -71,3 +71,6 @@ async def test_thirty_taps_without_repeats_or_gold_leaks(harness: Harness, tmp_p
                 assert data is None or TASK_DATA.match(data), data
                 assert data is None or len(data.encode()) <= 64
     assert all(m.protect_content for m in ann.messages if "Review number" in m.content)
+    # the first session in the project opened the probation stage, and said so once
+    told = [m for m in ann.messages if "are your probation" in m.content]
+    assert len(told) == 1 and "Title tap-demo" in told[0].content
