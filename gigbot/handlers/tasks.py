@@ -201,17 +201,24 @@ async def _end_screen(context: GigContext, step: Step) -> Screen:
 
 async def _present(update: Update, context: GigContext, step: Step,
                    old: Message | None = None) -> None:
-    """Show what an action led to (the next item or an end screen), then deliver notices."""
+    """Show what an action led to (the next item or an end screen), then deliver notices.
+
+    A session's opening notices (the probation starting) come first, so that the item stays
+    the last message, right above the keyboard.
+    """
     if step.outcome in _QUIET or step.outcome is Outcome.TOGGLED:
         return
     chat_id = require(update.effective_chat).id
     old_id = old.message_id if old is not None else step.shown_message_id
+    opening = step.outcome is Outcome.STARTED
+    if opening and step.notices:
+        await send_notices(context.bot, step.notices, context.settings)
     if step.item is not None:
         header = context.t("tasks.expired") if step.outcome is Outcome.EXPIRED else None
         await _show_item(context, chat_id, old, old_id, step.item, header)
     else:
         await _show_screen(context, chat_id, old, old_id, await _end_screen(context, step))
-    if step.notices:
+    if step.notices and not opening:
         await send_notices(context.bot, step.notices, context.settings)
 
 
