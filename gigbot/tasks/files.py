@@ -64,14 +64,20 @@ class Bundle:
         self._prefix = prefix
         self._names = frozenset(archive.namelist()) if archive is not None else frozenset()
 
+    def _folder(self) -> Path:
+        """The bundle's folder (a bundle is a folder when it is not a zip)."""
+        if self._root is None:
+            raise RuntimeError("a bundle without a folder or a zip")
+        return self._root
+
     def is_file(self, rel: PurePosixPath) -> bool:
         """True when ``rel`` is a regular file inside the bundle."""
         if self._zip is not None:
             return f"{self._prefix}{rel}" in self._names
-        assert self._root is not None
-        target = self._root / rel
+        root = self._folder()
+        target = root / rel
         try:
-            inside = target.resolve().is_relative_to(self._root.resolve())
+            inside = target.resolve().is_relative_to(root.resolve())
         except OSError:
             return False
         return inside and target.is_file()
@@ -80,15 +86,13 @@ class Bundle:
         """A binary stream of ``rel`` (which must exist)."""
         if self._zip is not None:
             return self._zip.open(f"{self._prefix}{rel}")
-        assert self._root is not None
-        return (self._root / rel).open("rb")
+        return (self._folder() / rel).open("rb")
 
     def size(self, rel: PurePosixPath) -> int:
         """The size of ``rel`` in bytes."""
         if self._zip is not None:
             return self._zip.getinfo(f"{self._prefix}{rel}").file_size
-        assert self._root is not None
-        return (self._root / rel).stat().st_size
+        return (self._folder() / rel).stat().st_size
 
     def read_text(self, rel: PurePosixPath) -> str:
         """The whole of a (small) text file, UTF-8 with an optional BOM."""

@@ -19,7 +19,7 @@ import datetime as dt
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
@@ -80,9 +80,7 @@ def validate_project(path: Path | str) -> ProjectSpec:
     try:
         with open_bundle(Path(path), "project.toml") as bundle:
             problems = Problems()
-            checked = check_project(bundle, problems)
-            problems.raise_if_any()
-            assert checked is not None
+            checked = _passed(check_project(bundle, problems), problems)
             return checked.spec
     except ImportFileError as exc:
         raise _rejected(exc) from None
@@ -93,10 +91,8 @@ def validate_quiz(path: Path | str) -> QuizSpec:
     try:
         with open_bundle(Path(path), "quiz.toml") as bundle:
             problems = Problems()
-            checked = check_quiz(bundle, problems)
-            problems.raise_if_any()
-            assert checked is not None
-            return checked.spec
+            checked_quiz = _passed(check_quiz(bundle, problems), problems)
+            return checked_quiz.spec
     except ImportFileError as exc:
         raise _rejected(exc) from None
 
@@ -130,6 +126,17 @@ def _batches(items: Iterator[ItemRow]) -> Iterator[list[ItemRow]]:
         yield batch
 
 
+_Checked = TypeVar("_Checked", CheckedProject, CheckedQuiz)
+
+
+def _passed(checked: _Checked | None, problems: Problems) -> _Checked:
+    """What a check returned, once ``problems`` holds none (else ``ImportRejected``)."""
+    problems.raise_if_any()
+    if checked is None:
+        raise RuntimeError("a check found no problem and returned nothing")
+    return checked
+
+
 def _fields(row: ItemRow) -> dict[str, Any]:
     return {"text": row.text, "image": row.image, "audio": row.audio, "context": row.context,
             "gold": row.gold, "explanation": row.explanation}
@@ -151,9 +158,7 @@ async def import_project(path: Path | str, *, data_dir: Path, clock: Clock,
 async def _import_project(bundle: Bundle, *, data_dir: Path, now: dt.datetime,
                           actor: str) -> ImportReport:
     problems = Problems()
-    checked = check_project(bundle, problems)
-    problems.raise_if_any()
-    assert checked is not None
+    checked = _passed(check_project(bundle, problems), problems)
     spec, doc = checked.spec, checked.doc
     quiz = await Quiz.get_or_none(slug=spec.qualification) if spec.qualification else None
     if spec.qualification and quiz is None:
@@ -267,9 +272,7 @@ async def import_quiz(path: Path | str, *, data_dir: Path, clock: Clock,
 async def _import_quiz(bundle: Bundle, *, data_dir: Path, now: dt.datetime,
                        actor: str) -> ImportReport:
     problems = Problems()
-    checked = check_quiz(bundle, problems)
-    problems.raise_if_any()
-    assert checked is not None
+    checked = _passed(check_quiz(bundle, problems), problems)
     spec = checked.spec
     existing = await Quiz.get_or_none(slug=spec.slug)
     if existing is not None and await QuizAttempt.filter(quiz_id=existing.id).exists():

@@ -364,10 +364,11 @@ def project_spec(doc: TomlDoc, problems: Problems) -> ProjectSpec | None:
     items = _source(table, ("items", "item"))
     if problems.total > before:
         return None
-    assert slug and kind and title is not None and instructions is not None and items
-    assert reward is not None and overlap and max_overlap and accept and hold_days is not None
-    assert confidence is not None and gold_ratio is not None and min_accuracy is not None
-    assert lease_minutes is not None and rules is not None
+    if (slug is None or kind is None or title is None or instructions is None or items is None
+            or reward is None or overlap is None or max_overlap is None or accept is None
+            or hold_days is None or confidence is None or gold_ratio is None
+            or min_accuracy is None or lease_minutes is None or rules is None):
+        raise RuntimeError("a project field passed its checks without a value")
     return ProjectSpec(slug, kind, title, instructions, labels, multi, reward, overlap,
                        max_overlap, confidence, gold_ratio, qualification, min_accuracy, accept,
                        hold_days, lease_minutes, rules, items)
@@ -433,8 +434,9 @@ def quiz_spec(doc: TomlDoc, problems: Problems) -> QuizSpec | None:
     exam = _source(table, ("exam",))
     if problems.total > before:
         return None
-    assert slug and kind and title is not None and instructions is not None
-    assert pass_score is not None and questions and cooldown is not None and max_attempts
-    assert training and exam
+    if (slug is None or kind is None or title is None or instructions is None
+            or pass_score is None or questions is None or cooldown is None
+            or max_attempts is None or training is None or exam is None):
+        raise RuntimeError("a quiz field passed its checks without a value")
     return QuizSpec(slug, kind, title, instructions, labels, multi, pass_score, questions,
                     cooldown, max_attempts, training, exam)
