@@ -26,13 +26,19 @@ async def post(
     now: dt.datetime,
     answer_id: int | None = None,
     available_at: dt.datetime | None = None,
+    new_key: bool = False,
 ) -> LedgerEntry:
-    """Write one entry once: a repeated ``key`` returns the entry already written."""
+    """Write one entry once: a repeated ``key`` returns the entry already written.
+
+    ``new_key``: the key names a row the caller has just inserted in this transaction (such as
+    ``answer:<id>``), so no entry can hold it yet and the look-up is skipped.
+    """
     if not isinstance(amount, int) or isinstance(amount, bool):
         raise TypeError("ledger amounts are integers in minor units")
-    existing = await LedgerEntry.get_or_none(key=key)
-    if existing is not None:
-        return existing
+    if not new_key:
+        existing = await LedgerEntry.get_or_none(key=key)
+        if existing is not None:
+            return existing
     try:
         return await LedgerEntry.create(
             worker_id=worker_id,

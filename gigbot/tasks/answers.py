@@ -36,7 +36,7 @@ from gigbot.models import (
 )
 from gigbot.notices import Notice
 from gigbot.payouts import ledger
-from gigbot.tasks import leases, policy, quality, selection
+from gigbot.tasks import leases, policy, quality, selection, verdicts
 from gigbot.tasks.alerts import admin_notices
 from gigbot.tasks.selection import ServedItem
 from gigbot.tasks.suspensions import ActiveSuspension, active_suspension
@@ -147,7 +147,10 @@ async def _not_open(db: BaseDBAsyncClient, lease: Lease, project: Project,
     return Step(Outcome.CLOSED, project_id=project.id)
 
 
-async def _suspended(worker_id: int, project: Project, now: dt.datetime) -> Step | None:
+async def _suspended(worker_id: int, project: Project, now: dt.datetime,
+                     standing: verdicts.Standing) -> Step | None:
+    if not standing.in_force(now):
+        return None
     suspension = await active_suspension(worker_id, project.id, now)
     if suspension is None:
         return None
@@ -160,7 +163,9 @@ async def _record(db: BaseDBAsyncClient, lease: Lease, project: Project, value: 
     """Claim the lease, write the answer and its earning, run quality, lease the next item."""
     worker_id: int = lease.worker_id
     item_id: int = lease.item_id
-    stopped = await _suspended(worker_id, project, now)
+    # read once: the rules after the answer judge the same rows (nothing between changes them)
+    standing = await verdicts.Standing.load(worker_id, project.id)
+    stopped = await _suspended(worker_id, project, now, standing)
     if stopped is not None:  # suspended while the item was open: record nothing, give it back
         await leases.drop_lease(lease.id, worker_id)
         return stopped
@@ -185,12 +190,12 @@ async def _record(db: BaseDBAsyncClient, lease: Lease, project: Project, value: 
         hold = dt.timedelta(days=project.hold_days) if project.hold_days else None
         await ledger.post(worker_id, EntryKind.EARNING, int(project.reward),
                           key=f"answer:{answer.id}", now=now, answer_id=answer.id,
-                          available_at=now + hold if hold else None)
+                          available_at=now + hold if hold else None, new_key=True)
     outcome = await quality.on_answer(quality.AnswerFacts(
         answer_id=answer.id, worker_id=worker_id, project_id=project.id, item_id=item_id,
         value=value, seconds=answer.seconds, is_control=lease.is_control, now=now,
         admins=admins,
-    ), project=project)
+    ), project=project, standing=standing)
     log.info("answer recorded lease=%s worker=%s", lease.id, worker_id)
     if outcome.suspended is not None:
         return Step(Outcome.RECORDED, end=End.SUSPENDED, project_id=project.id,

@@ -36,6 +36,7 @@ from gigbot.onboarding.stages import (
 from gigbot.tasks import audit, completion, verdicts
 from gigbot.tasks.alerts import worker_notice
 from gigbot.tasks.suspensions import ActiveSuspension
+from gigbot.tasks.verdicts import Standing
 
 __all__ = ["AnswerFacts", "QualityOutcome", "on_answer"]
 
@@ -66,10 +67,13 @@ class QualityOutcome:
     skill: Skill | None = None  # the worker's row as the answer left it (for the next lease)
 
 
-async def on_answer(facts: AnswerFacts, *, project: Project | None = None) -> QualityOutcome:
+async def on_answer(
+    facts: AnswerFacts, *, project: Project | None = None, standing: Standing | None = None
+) -> QualityOutcome:
     """Score, update skill, settle the item, apply the rules: in the answer's transaction.
 
-    ``project``: the answer's project row, when the caller has it (saves reading it again).
+    ``project``: the answer's project row, when the caller has it (saves reading it again);
+    ``standing``: the worker's suspensions, read by the caller in this transaction.
     """
     async with in_transaction():
         if project is None or project.id != facts.project_id:
@@ -101,7 +105,11 @@ async def on_answer(facts: AnswerFacts, *, project: Project | None = None) -> Qu
             # gold in quarantine: the answer is an ordinary vote and counts for nobody's skill
             await Answer.filter(id=facts.answer_id).update(counted=False)
         skill.updated_at = facts.now
-        await skill.save()
+        changed = ["answers_count", "updated_at"]
+        if in_force:  # scored: the Beta counts, and the stage rules may have moved it
+            changed += ["control_right", "control_wrong", "control_count", "stage",
+                        "reviewer_offered_at"]
+        await skill.save(update_fields=changed)
 
         counted = in_force
         if in_force and not correct:
@@ -110,6 +118,7 @@ async def on_answer(facts: AnswerFacts, *, project: Project | None = None) -> Qu
                 notices.extend(quarantine.notices)
                 correct, counted = None, False
                 await skill.refresh_from_db()
+            standing = None  # the audit may have lifted suspensions: read them afresh
         elif not in_force:
             await completion.settle_item(item, project, facts.now)
 
@@ -120,6 +129,7 @@ async def on_answer(facts: AnswerFacts, *, project: Project | None = None) -> Qu
             now=facts.now,
             control_item_id=item.id if counted else None,
             admins=facts.admins,
+            standing=standing,
         )
         notices.extend(rule_notices)
     return QualityOutcome(correct=correct, suspended=suspended, notices=tuple(notices),

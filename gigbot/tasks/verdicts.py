@@ -32,7 +32,7 @@ from gigbot.tasks import policy
 from gigbot.tasks.alerts import admin_notices, label_caption
 from gigbot.tasks.suspensions import ActiveSuspension, suspend
 
-__all__ = ["SPEED_PAUSE", "accuracy_holds", "apply_rules", "project_rules"]
+__all__ = ["SPEED_PAUSE", "Standing", "accuracy_holds", "apply_rules", "project_rules"]
 
 log = logging.getLogger(__name__)
 
@@ -51,13 +51,16 @@ def project_rules(project: Project) -> scoring.Rules:
 
 
 @dataclass(frozen=True, slots=True)
-class _Standing:
-    """The worker's suspensions that matter here: one query per answer."""
+class Standing:
+    """The worker's suspensions in a project (and everywhere): one query per answer.
+
+    The answer path loads it once, before the lease is claimed, and hands it to the rules.
+    """
 
     rows: tuple[Suspension, ...]
 
     @classmethod
-    async def load(cls, worker_id: int, project_id: int) -> _Standing:
+    async def load(cls, worker_id: int, project_id: int) -> Standing:
         rows = await Suspension.filter(
             Q(project_id=project_id) | Q(project_id=None), worker_id=worker_id
         ).order_by("id")
@@ -106,7 +109,7 @@ async def accuracy_holds(
         skill = scoring.Skill(
             right=row.control_right if row else 0.0, wrong=row.control_wrong if row else 0.0
         )
-    standing = await _Standing.load(worker_id, project.id)
+    standing = await Standing.load(worker_id, project.id)
     since = standing.evidence_start(project.id, "accuracy", now)
     judged = await _accuracy_skill(worker_id, project.id, since, skill)
     return scoring.accuracy_rule(judged, project_rules(project)) is not None
@@ -189,13 +192,17 @@ async def apply_rules(
     now: dt.datetime,
     control_item_id: int | None,
     admins: Iterable[int] = (),
+    standing: Standing | None = None,
 ) -> tuple[ActiveSuspension | None, tuple[Notice, ...]]:
     """Check the rules after one answer; suspend or flag. Inside the answer's transaction.
 
     ``control_item_id`` is the control item just answered (counted), which is when the accuracy
     rule is judged; a suspension by it names that item as its cause for the gold audit.
+    ``standing``: the worker's suspensions as read earlier in this transaction, when nothing
+    since can have changed them (saves reading them again).
     """
-    standing = await _Standing.load(worker_id, project.id)
+    if standing is None:
+        standing = await Standing.load(worker_id, project.id)
     if standing.in_force(now):
         return None, ()
     rules = project_rules(project)
