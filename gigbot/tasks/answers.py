@@ -15,12 +15,14 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import cache
 from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
+from gigbot import rawsql
 from gigbot.errors import BadCallback, UserError
 from gigbot.models import (
     Answer,
@@ -97,11 +99,19 @@ class Step:
     shown_message_id: int | None = None  # the message that showed the lease just closed
 
 
-async def _owned(worker_id: int, lease_id: int) -> tuple[Lease, Project]:
-    lease = await Lease.filter(id=lease_id, worker_id=worker_id).select_related("project").first()
-    if lease is None:
+@cache
+def _owned_sql() -> str:
+    return (f"SELECT {rawsql.columns(Lease, 'l_')}, {rawsql.columns(Project, 'p_')} FROM lease "
+            "JOIN project ON project.id = lease.project_id "
+            "WHERE lease.id = ? AND lease.worker_id = ?")
+
+
+async def _owned(db: BaseDBAsyncClient, worker_id: int, lease_id: int) -> tuple[Lease, Project]:
+    """The worker's lease and its project (one hand-written statement: every tap runs it)."""
+    rows = await db.execute_query_dict(rawsql.sql(db, _owned_sql()), [lease_id, worker_id])
+    if not rows:
         raise BadCallback()  # unknown or another worker's lease: forged data
-    return lease, lease.project
+    return rawsql.model_from(Lease, rows[0], "l_"), rawsql.model_from(Project, rows[0], "p_")
 
 
 async def _next(
@@ -158,6 +168,12 @@ async def _suspended(worker_id: int, project: Project, now: dt.datetime,
                 project_title=dict(project.title), suspension=suspension)
 
 
+# compare-and-set: a double tap, a second button or a redelivered update claims no row
+_CLAIM = ("UPDATE lease SET status = ?, closed_at = ? "
+          "WHERE id = ? AND worker_id = ? AND status = ? AND expires_at > ?")
+_COUNT = "UPDATE item SET answers_count = answers_count + 1 WHERE id = ?"
+
+
 async def _record(db: BaseDBAsyncClient, lease: Lease, project: Project, value: Any,
                   now: dt.datetime, admins: frozenset[int]) -> Step:
     """Claim the lease, write the answer and its earning, run quality, lease the next item."""
@@ -169,9 +185,9 @@ async def _record(db: BaseDBAsyncClient, lease: Lease, project: Project, value: 
     if stopped is not None:  # suspended while the item was open: record nothing, give it back
         await leases.drop_lease(lease.id, worker_id)
         return stopped
-    won = await Lease.filter(
-        id=lease.id, worker_id=worker_id, status=LeaseStatus.OPEN, expires_at__gt=now
-    ).update(status=LeaseStatus.ANSWERED, closed_at=now)
+    won, _ = await db.execute_query(rawsql.sql(db, _CLAIM), [
+        LeaseStatus.ANSWERED.value, now, lease.id, worker_id, LeaseStatus.OPEN.value, now,
+    ])
     if not won:
         return await _not_open(db, lease, project, now)
     # The strongest lock on the item first: inserting the Answer takes a KEY SHARE lock on it
@@ -185,7 +201,7 @@ async def _record(db: BaseDBAsyncClient, lease: Lease, project: Project, value: 
         value=value, seconds=max((now - lease.created_at).total_seconds(), 0.0),
         is_control=lease.is_control, status="accepted" if auto else "pending", created_at=now,
     )
-    await Item.filter(id=item_id).update(answers_count=F("answers_count") + 1)
+    await db.execute_query(rawsql.sql(db, _COUNT), [item_id])
     if auto:
         hold = dt.timedelta(days=project.hold_days) if project.hold_days else None
         await ledger.post(worker_id, EntryKind.EARNING, int(project.reward),
@@ -209,7 +225,7 @@ async def submit_choice(worker_id: int, lease_id: int, choice: int, *, now: dt.d
                         admins: frozenset[int] = frozenset()) -> Step:
     """A one-tap answer: label button ``choice`` of a single-label classification item."""
     async with in_transaction() as db:
-        lease, project = await _owned(worker_id, lease_id)
+        lease, project = await _owned(db, worker_id, lease_id)
         value = policy.label_value(project.labels or [], choice)
         if value is None or project.kind != "classification" or project.multi_label:
             raise BadCallback()
@@ -220,7 +236,7 @@ async def toggle_label(worker_id: int, lease_id: int, choice: int, on: bool, *,
                        now: dt.datetime) -> Step:
     """Set one label of a multi-label item on or off; the item is shown again with its state."""
     async with in_transaction() as db:
-        lease, project = await _owned(worker_id, lease_id)
+        lease, project = await _owned(db, worker_id, lease_id)
         value = policy.label_value(project.labels or [], choice)
         if value is None or not project.multi_label:
             raise BadCallback()
@@ -246,7 +262,7 @@ async def submit_done(worker_id: int, lease_id: int, *, now: dt.datetime,
                       admins: frozenset[int] = frozenset()) -> Step:
     """Multi-label Done: record the toggled labels (at least one) as the answer."""
     async with in_transaction() as db:
-        lease, project = await _owned(worker_id, lease_id)
+        lease, project = await _owned(db, worker_id, lease_id)
         if not project.multi_label:
             raise BadCallback()
         if lease.status == LeaseStatus.OPEN and lease.expires_at > now and not lease.chosen:
@@ -305,7 +321,7 @@ async def _stale_text(db: BaseDBAsyncClient, worker_id: int, reply_to: int | Non
 async def skip_item(worker_id: int, lease_id: int, *, now: dt.datetime) -> Step:
     """Skip: the item goes back to the pool (never again to this worker); the next follows."""
     async with in_transaction() as db:
-        lease, project = await _owned(worker_id, lease_id)
+        lease, project = await _owned(db, worker_id, lease_id)
         if lease.expires_at <= now or not await leases.close_lease(
             lease.id, worker_id, LeaseStatus.SKIPPED, now
         ):
@@ -319,7 +335,7 @@ async def report_item(worker_id: int, lease_id: int, reason: int, *, now: dt.dat
     if not 0 <= reason < len(policy.REPORT_REASONS):
         raise BadCallback()
     async with in_transaction() as db:
-        lease, project = await _owned(worker_id, lease_id)
+        lease, project = await _owned(db, worker_id, lease_id)
         if lease.expires_at <= now or not await leases.close_lease(
             lease.id, worker_id, LeaseStatus.REPORTED, now
         ):

@@ -20,11 +20,12 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 from tortoise.transactions import in_transaction
 
-from gigbot import scoring
+from gigbot import rawsql, scoring
 from gigbot.models import Answer, Item, Project, Skill, SkillStage, User
 from gigbot.notices import Notice, NoticeButton
 from gigbot.onboarding.stages import (
@@ -136,8 +137,16 @@ async def on_answer(
                           skill=skill)
 
 
+@cache
+def _skill_sql() -> str:
+    return f"SELECT {rawsql.columns(Skill)} FROM skill WHERE worker_id = ? AND project_id = ?"
+
+
 async def _skill_row(worker_id: int, project_id: int, now: dt.datetime) -> Skill:
-    row = await Skill.filter(worker_id=worker_id, project_id=project_id).first()
+    """The worker's skill row in the project, created on the first answer."""
+    db = Skill._meta.db  # the answer's transaction (a hand-written statement: every answer)
+    rows = await db.execute_query_dict(rawsql.sql(db, _skill_sql()), [worker_id, project_id])
+    row = rawsql.model_from(Skill, rows[0]) if rows else None
     if row is None:
         row, _ = await Skill.get_or_create(
             worker_id=worker_id, project_id=project_id, defaults={"updated_at": now}

@@ -26,8 +26,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
-from tortoise.expressions import F
 
+from gigbot import rawsql
 from gigbot.models import (
     Item,
     ItemStatus,
@@ -114,12 +114,7 @@ def served_item(lease: Lease, content: Mapping[str, Any], project: Project) -> S
     )
 
 
-def _sql(db: BaseDBAsyncClient, text: str) -> str:
-    """``text`` with ``?`` placeholders turned into ``$n`` on PostgreSQL."""
-    if db.capabilities.dialect != "postgres":
-        return text
-    parts = text.split("?")
-    return "".join(f"{part}${i}" if i < len(parts) else part for i, part in enumerate(parts, 1))
+_sql = rawsql.sql
 
 
 _CURSOR = ("(SELECT MAX(item_id) FROM lease WHERE worker_id = ? AND project_id = ? "
@@ -167,8 +162,11 @@ async def _claim(db: BaseDBAsyncClient, item_id: int) -> bool:
     flagged ``returned`` so that they find it below their cursors.
     """
     if db.capabilities.dialect != "postgres":
-        return bool(await Item.filter(id=item_id, status=ItemStatus.OPEN,
-                                      taken__lt=F("needed")).update(taken=F("taken") + 1))
+        done = await db.execute_query(
+            "UPDATE item SET taken = taken + 1 WHERE id = ? AND status = ? AND taken < needed",
+            [item_id, ItemStatus.OPEN.value],
+        )
+        return bool(done[0])
     done = await db.execute_query(
         "UPDATE item SET taken = taken + 1, returned = (returned OR taken + 1 < needed) "
         "WHERE id = $1 AND status = $2 AND taken < needed",

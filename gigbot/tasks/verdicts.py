@@ -21,11 +21,10 @@ import logging
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
-from tortoise.expressions import Q
-
-from gigbot import scoring
+from gigbot import rawsql, scoring
 from gigbot.models import Answer, AuditLog, Item, Project, Skill, Suspension, User
 from gigbot.notices import Notice
 from gigbot.tasks import policy
@@ -50,6 +49,12 @@ def project_rules(project: Project) -> scoring.Rules:
         return scoring.Rules(min_accuracy=project.min_accuracy)
 
 
+@cache
+def _standing_sql() -> str:
+    return (f"SELECT {rawsql.columns(Suspension)} FROM suspension WHERE worker_id = ? "
+            "AND (project_id = ? OR project_id IS NULL) ORDER BY id")
+
+
 @dataclass(frozen=True, slots=True)
 class Standing:
     """The worker's suspensions in a project (and everywhere): one query per answer.
@@ -61,10 +66,12 @@ class Standing:
 
     @classmethod
     async def load(cls, worker_id: int, project_id: int) -> Standing:
-        rows = await Suspension.filter(
-            Q(project_id=project_id) | Q(project_id=None), worker_id=worker_id
-        ).order_by("id")
-        return cls(tuple(rows))
+        """The worker's suspensions in the project and everywhere, oldest first."""
+        db = Suspension._meta.db  # the current transaction's connection
+        rows = await db.execute_query_dict(
+            rawsql.sql(db, _standing_sql()), [worker_id, project_id]
+        )
+        return cls(tuple(rawsql.model_from(Suspension, row) for row in rows))
 
     def in_force(self, now: dt.datetime) -> bool:
         """Suspended now, from this project or everywhere."""
