@@ -16,8 +16,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from enum import StrEnum
+from typing import Any
 
-from gigbot import scoring
+from gigbot import rawsql, scoring
 from gigbot.models import Answer, Item, ItemStatus, Project, Skill
 from gigbot.scoring.text_agg import aggregate_texts
 from gigbot.tasks import policy
@@ -28,9 +29,14 @@ __all__ = ["Settled", "settle_item", "skill_means", "stored_label"]
 async def skill_means(project_id: int, worker_ids: Iterable[int]) -> dict[int, float]:
     """Each worker's Beta mean in the project (the prior mean for workers without a Skill row)."""
     ids = sorted(set(worker_ids))
-    rows = await Skill.filter(project_id=project_id, worker_id__in=ids).values(
-        "worker_id", "control_right", "control_wrong"
-    )
+    rows: list[dict[str, Any]] = []
+    if ids:  # a hand-written statement: every settled answer runs it
+        db = Skill._meta.db
+        marks = ", ".join("?" * len(ids))
+        rows = await db.execute_query_dict(rawsql.sql(db, (
+            "SELECT worker_id, control_right, control_wrong FROM skill "
+            f"WHERE project_id = ? AND worker_id IN ({marks})"
+        )), [project_id, *ids])
     means = {wid: scoring.Skill().mean for wid in ids}
     for row in rows:
         means[row["worker_id"]] = scoring.Skill(
@@ -53,7 +59,15 @@ async def settle_item(item: Item, project: Project, now: dt.datetime) -> Settled
         return Settled.WAITING
     if item.is_control and item.quarantined_at is None:
         return Settled.WAITING
-    rows = await Answer.filter(item_id=item.id).order_by("id").values("worker_id", "value")
+    db = Answer._meta.db  # the answer's transaction (a hand-written statement: every answer)
+    value = Answer._meta.fields_map["value"].to_python_value
+    rows = [
+        {"worker_id": r["worker_id"], "value": value(r["value"])}
+        for r in await db.execute_query_dict(
+            rawsql.sql(db, "SELECT worker_id, value FROM answer WHERE item_id = ? ORDER BY id"),
+            [item.id],
+        )
+    ]
     count = len(rows)
     if count < max(item.needed, 1):
         return Settled.WAITING

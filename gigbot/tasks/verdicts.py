@@ -125,17 +125,27 @@ async def accuracy_holds(
 @dataclass(frozen=True, slots=True)
 class _Recent:
     item_id: int
-    created_at: dt.datetime
+    stamp: Any  # created_at as the driver returned it: parsed only when a rule needs it
     value: Any
     seconds: float
 
+    @property
+    def created_at(self) -> dt.datetime:
+        """When the answer was recorded."""
+        created: dt.datetime = Answer._meta.fields_map["created_at"].to_python_value(self.stamp)
+        return created
+
+
+_RECENT = ("SELECT item_id, value, seconds, created_at FROM answer "
+           "WHERE worker_id = ? AND project_id = ? ORDER BY id DESC LIMIT ?")
+
 
 async def _recent(worker_id: int, project_id: int, *, limit: int) -> list[_Recent]:
-    """The worker's last ``limit`` answers in the project, oldest first."""
-    rows = await Answer.filter(worker_id=worker_id, project_id=project_id).order_by(
-        "-id"
-    ).limit(limit).values("item_id", "value", "seconds", "created_at")
-    return [_Recent(r["item_id"], r["created_at"], r["value"], float(r["seconds"]))
+    """The worker's last ``limit`` answers in the project, oldest first (every answer runs it)."""
+    db = Answer._meta.db  # the answer's transaction
+    rows = await db.execute_query_dict(rawsql.sql(db, _RECENT), [worker_id, project_id, limit])
+    value = Answer._meta.fields_map["value"].to_python_value
+    return [_Recent(r["item_id"], r["created_at"], value(r["value"]), float(r["seconds"]))
             for r in reversed(rows)]
 
 
