@@ -346,9 +346,6 @@ def test_exam_with_fewer_items_than_questions(tmp_path: Path) -> None:
 
 
 def test_rules_are_checked_by_the_scoring_library(tmp_path: Path) -> None:
-    rules = pytest.importorskip("gigbot.scoring.rules")
-    if not hasattr(getattr(rules, "Rules", None), "from_mapping"):
-        pytest.skip("gigbot.scoring.rules.Rules.from_mapping is not there")
     text = PROJECT + "\n[rules]\nmin_controls = 5\nmin_seconds = -1\n"
     [error] = project_errors(tmp_path, text)
     assert error.startswith("project.toml:11: rules.min_seconds: ")
