@@ -192,9 +192,11 @@ async def _answer(user: SimUser, first: BotMessage, load: Load, marker: str, cha
 
 
 async def _measure(emulator: Emulator, chats: _Chats, bot: str, load: Load, begin: _Begin,
-                   marker: str, recorded: Callable[[], Awaitable[int]],
-                   users: Sequence[SimUser] | None = None) -> BenchRun:
-    """Open a session for every worker, then let all of them answer at once."""
+                   marker: str, users: Sequence[SimUser] | None = None) -> BenchRun:
+    """Open a session for every worker, then let all of them answer at once.
+
+    The run it returns has nothing counted yet: ``_finish`` adds what the bot recorded.
+    """
     if users is None:
         users = [emulator.user(first_name=f"W{i}") for i in range(load.workers)]
     firsts = await asyncio.gather(*(begin(u) for u in users))
@@ -207,8 +209,7 @@ async def _measure(emulator: Emulator, chats: _Chats, bot: str, load: Load, begi
     seconds = time.perf_counter() - start
     latencies = tuple(x for per_user in times for x in per_user)
     in_time = sum(len(u.callback_answers) for u in users) - answered_before
-    return BenchRun(bot, load, len(latencies), seconds, latencies, await recorded(), in_time,
-                    0.0)
+    return BenchRun(bot, load, len(latencies), seconds, latencies, 0, in_time, 0.0)
 
 
 # ----- gigbot ------------------------------------------------------------------------------------
@@ -290,15 +291,14 @@ async def _serve_gigbot(emulator: Emulator, chats: _Chats, settings: Settings,
                "GIGBOT_DATA_DIR": str(settings.data_dir), "GIGBOT_LOG_LEVEL": "WARNING"}
         try:
             async with _bot_process("gigbot", "run", env=env):
-                run = await _measure(emulator, chats, "gigbot", load, begin, ITEM_TEXT,
-                                     lambda: asyncio.sleep(0, 0), users)
+                run = await _measure(emulator, chats, "gigbot", load, begin, ITEM_TEXT, users)
         finally:
             await init_db(settings.db_url)
-        return _finish(run, await recorded(), load)
-    app = build_application(settings, clock=SYSTEM_CLOCK)
-    async with polling(app, poll_timeout=POLL_TIMEOUT):
-        run = await _measure(emulator, chats, "gigbot", load, begin, ITEM_TEXT, recorded, users)
-    return _finish(run, run.recorded, load)
+    else:
+        app = build_application(settings, clock=SYSTEM_CLOCK)
+        async with polling(app, poll_timeout=POLL_TIMEOUT):
+            run = await _measure(emulator, chats, "gigbot", load, begin, ITEM_TEXT, users)
+    return _finish(run, await recorded(), load)
 
 
 def _finish(run: BenchRun, recorded: int, load: Load) -> BenchRun:
@@ -345,7 +345,6 @@ def build_echo(url: str) -> Application[Any, Any, Any, Any, Any, Any]:
 
     app.add_handler(CommandHandler("start", start))
     app.add_handler(CallbackQueryHandler(tap))
-    app.bot_data["taps"] = taps
     return app
 
 
@@ -359,38 +358,32 @@ async def run_echo(load: Load, *, rate_limits: RateLimits | None = None) -> Benc
         await user.command("/start")
         return await user.expect(ECHO_TEXT, edited_ok=False, timeout=_setup_timeout(load))
 
-    async def edits() -> int:
-        return chats.edits
-
-    if load.process:
-        try:
-            async with _bot_process("gigbot.bench", "echo", emulator.url, env={}):
-                run = await _measure(emulator, chats, "echo", load, begin, ECHO_TEXT, edits)
-        finally:
-            await emulator.stop()
-        return _finish(run, run.recorded, load)
-    app = build_echo(emulator.url)
-    taps: list[int] = app.bot_data["taps"]
-
-    async def recorded() -> int:
-        return taps[0]
-
     try:
-        async with app:
-            updater = app.updater
-            if updater is None:
-                raise RuntimeError("the echo bot was built without an updater")
-            await updater.start_polling(poll_interval=0.0, timeout=POLL_TIMEOUT)
-            await app.start()
-            try:
-                run = await _measure(emulator, chats, "echo", load, begin, ECHO_TEXT,
-                                     recorded)
-                return _finish(run, run.recorded, load)
-            finally:
-                await updater.stop()
-                await app.stop()
+        if load.process:
+            async with _bot_process("gigbot.bench", "echo", emulator.url, env={}):
+                run = await _measure(emulator, chats, "echo", load, begin, ECHO_TEXT)
+        else:
+            async with _echo_polling(build_echo(emulator.url)):
+                run = await _measure(emulator, chats, "echo", load, begin, ECHO_TEXT)
     finally:
         await emulator.stop()
+    return _finish(run, chats.edits, load)  # one edit per tap
+
+
+@contextlib.asynccontextmanager
+async def _echo_polling(app: Application[Any, Any, Any, Any, Any, Any]) -> AsyncIterator[None]:
+    """The echo bot long polling its emulator while the block runs."""
+    async with app:
+        updater = app.updater
+        if updater is None:
+            raise RuntimeError("the echo bot was built without an updater")
+        await updater.start_polling(poll_interval=0.0, timeout=POLL_TIMEOUT)
+        await app.start()
+        try:
+            yield
+        finally:
+            await updater.stop()
+            await app.stop()
 
 
 # ----- the command -------------------------------------------------------------------------------
@@ -459,20 +452,12 @@ async def bench_command(args: argparse.Namespace, _settings: Settings) -> int:
 
 async def _serve_echo(url: str) -> None:
     """The echo bot alone, long polling ``url`` until SIGTERM (``python -m gigbot.bench echo``)."""
-    app = build_echo(url)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
-    async with app:
-        updater = app.updater
-        if updater is None:
-            raise RuntimeError("the echo bot was built without an updater")
-        await updater.start_polling(poll_interval=0.0, timeout=POLL_TIMEOUT)
-        await app.start()
+    async with _echo_polling(build_echo(url)):
         await stop.wait()
-        await updater.stop()
-        await app.stop()
 
 
 if __name__ == "__main__":

@@ -114,9 +114,6 @@ def served_item(lease: Lease, content: Mapping[str, Any], project: Project) -> S
     )
 
 
-_sql = rawsql.sql
-
-
 _CURSOR = ("(SELECT MAX(item_id) FROM lease WHERE worker_id = ? AND project_id = ? "
            "AND is_control = ?)")
 # one seek in the unique (item, worker) lease index per candidate: above the cursor it only
@@ -141,14 +138,14 @@ async def pick_item(
     params: list[Any] = [project_id, ItemStatus.OPEN.value, control,
                          worker_id, project_id, control]
     rows = await db.execute_query_dict(
-        _sql(db, f"{head} AND id > COALESCE({_CURSOR}, 0) AND {_UNSEEN} "
-                 f"ORDER BY id LIMIT 1{lock}"),
+        rawsql.sql(db, f"{head} AND id > COALESCE({_CURSOR}, 0) AND {_UNSEEN} "
+                       f"ORDER BY id LIMIT 1{lock}"),
         [*params, worker_id],
     )
     if not rows:  # the end of the project: items whose room came back below the cursor
         rows = await db.execute_query_dict(
-            _sql(db, f"{head} AND returned = ? AND id <= COALESCE({_CURSOR}, 0) AND {_UNSEEN} "
-                     f"ORDER BY id LIMIT 1{lock}"),
+            rawsql.sql(db, f"{head} AND returned = ? AND id <= COALESCE({_CURSOR}, 0) "
+                           f"AND {_UNSEEN} ORDER BY id LIMIT 1{lock}"),
             [*params[:3], True, *params[3:], worker_id],
         )
     return dict(rows[0]) if rows else None
