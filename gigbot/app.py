@@ -35,12 +35,14 @@ from gigbot.db import close_db, init_db, redact
 from gigbot.errors import ConfigError
 from gigbot.handlers import register_all
 from gigbot.i18n import LANGUAGES, t
+from gigbot.transport import AiohttpRequest
 
 __all__ = [
     "COMMANDS",
     "PerChatUpdateProcessor",
     "SendRateLimiter",
     "build_application",
+    "initialized",
     "polling",
     "run_command",
     "set_commands",
@@ -144,6 +146,8 @@ def build_application(settings: Settings, *, clock: Clock = SYSTEM_CLOCK) -> Gig
         .token(settings.require_token())
         .base_url(f"{root}/bot")
         .base_file_url(f"{root}/file/bot")
+        .request(AiohttpRequest(256))
+        .get_updates_request(AiohttpRequest(1))
         .defaults(Defaults(tzinfo=dt.UTC))
         .rate_limiter(SendRateLimiter(overall_max_rate=30, overall_time_period=1,
                                       max_retries=3))
@@ -169,9 +173,23 @@ async def set_commands(app: GigApp) -> None:
 
 
 @asynccontextmanager
+async def initialized(app: GigApp) -> AsyncIterator[GigApp]:
+    """``async with app`` that also closes the HTTP sessions when ``initialize`` fails.
+
+    PTB's ``Application.shutdown`` does nothing for an application whose start failed (a
+    refused token, say), which would leave the bot's aiohttp sessions open.
+    """
+    try:
+        async with app:
+            yield app
+    finally:
+        await app.bot.shutdown()  # a no-op once the application has shut it down
+
+
+@asynccontextmanager
 async def polling(app: GigApp, *, poll_timeout: int = 10) -> AsyncIterator[GigApp]:
     """Serve ``app`` by long polling for the block, then stop updater, application, jobs."""
-    async with app:  # initialize() ... shutdown()
+    async with initialized(app):  # initialize() ... shutdown()
         if app.post_init is not None:
             await app.post_init(app)
         updater = app.updater

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 from aiohttp import web
 from telegram import Update
 
+from gigbot.app import initialized
 from gigbot.config import Settings
 from gigbot.context import GigApp
 
@@ -62,7 +63,7 @@ async def serve_webhook(
         raise RuntimeError("webhook mode needs GIGBOT_WEBHOOK_URL and GIGBOT_WEBHOOK_SECRET")
     path = urlsplit(url).path or "/"
     runner = web.AppRunner(webhook_app(app, path=path, secret=secret))
-    async with app:
+    async with initialized(app):
         if app.post_init is not None:
             await app.post_init(app)
         await app.bot.set_webhook(url, secret_token=secret, allowed_updates=Update.ALL_TYPES)
