@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.models import Model
 
-__all__ = ["columns", "model_from", "sql"]
+__all__ = ["columns", "model_from", "returning", "sql"]
 
 M = TypeVar("M", bound=Model)
 
@@ -30,7 +30,16 @@ def sql(db: BaseDBAsyncClient, text: str) -> str:
 def columns(model: type[Model], prefix: str = "") -> str:
     """Every column of ``model``'s table for a SELECT list, aliased ``<prefix><column>``."""
     table = model._meta.db_table
-    return ", ".join(f'{table}."{c}" AS "{prefix}{c}"' for c in sorted(model._meta.db_fields))
+    return ", ".join(f'"{table}"."{c}" AS "{prefix}{c}"' for c in sorted(model._meta.db_fields))
+
+
+def returning(model: type[Model]) -> str:
+    """A ``RETURNING`` clause of every column of ``model``'s table (SQLite 3.35+, PostgreSQL).
+
+    An ``UPDATE ... RETURNING`` changes a row and reads it back in one statement: one round trip
+    to the database instead of two, which is what a tap waits for.
+    """
+    return "RETURNING " + ", ".join(f'"{c}"' for c in sorted(model._meta.db_fields))
 
 
 def model_from(model: type[M], row: Mapping[str, Any], prefix: str = "") -> M:

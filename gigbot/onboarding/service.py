@@ -12,13 +12,14 @@ import datetime as dt
 import logging
 import secrets
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Protocol
 from zoneinfo import available_timezones
 
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
+from gigbot import rawsql
 from gigbot.admins import is_admin
 from gigbot.config import Settings
 from gigbot.errors import UserError
@@ -151,9 +152,25 @@ def _new_user(tg_user: TgUser, default_tz: str, now: dt.datetime) -> User:
     )
 
 
+@cache
+def _member_sql() -> str:
+    return (f'SELECT {rawsql.columns(User)}, EXISTS (SELECT 1 FROM admin WHERE admin.tg_id = ?) '
+            'AS in_admin_table FROM "user" WHERE "user".tg_id = ?')
+
+
+async def _load_member(tg_id: int, settings: Settings) -> tuple[User | None, bool]:
+    """The user row of ``tg_id`` and whether they are an admin: one statement per update."""
+    db = User._meta.db
+    rows = await db.execute_query_dict(rawsql.sql(db, _member_sql()), [tg_id, tg_id])
+    if not rows:
+        return None, await is_admin(tg_id, settings)
+    return rawsql.model_from(User, rows[0]), tg_id in settings.admins or bool(
+        rows[0]["in_admin_table"])
+
+
 async def touch(tg_user: TgUser, *, settings: Settings, now: dt.datetime) -> Member:
     """Create or refresh the member behind an update (a message means they did not block us)."""
-    user = await User.get_or_none(tg_id=tg_user.id)
+    user, admin = await _load_member(tg_user.id, settings)
     if user is None:
         user = _new_user(tg_user, settings.tz, now)
         try:
@@ -175,13 +192,13 @@ async def touch(tg_user: TgUser, *, settings: Settings, now: dt.datetime) -> Mem
             await User.filter(id=user.id).update(**changes)
             for name, value in changes.items():
                 setattr(user, name, value)
-    return _member(user, await is_admin(tg_user.id, settings))
+    return _member(user, admin)
 
 
 async def member_by_tg(tg_id: int, settings: Settings) -> Member | None:
     """The member with this Telegram id, or None."""
-    user = await User.get_or_none(tg_id=tg_id)
-    return None if user is None else _member(user, await is_admin(tg_id, settings))
+    user, admin = await _load_member(tg_id, settings)
+    return None if user is None else _member(user, admin)
 
 
 async def register_member(

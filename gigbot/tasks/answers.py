@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.expressions import F
@@ -101,17 +101,29 @@ class Step:
 
 @cache
 def _owned_sql() -> str:
-    return (f"SELECT {rawsql.columns(Lease, 'l_')}, {rawsql.columns(Project, 'p_')} FROM lease "
-            "JOIN project ON project.id = lease.project_id "
+    # the count of the worker's suspensions (any state) spares the answer reading them: most
+    # workers have none
+    return (f"SELECT {rawsql.columns(Lease, 'l_')}, {rawsql.columns(Project, 'p_')}, "
+            "(SELECT COUNT(*) FROM suspension WHERE suspension.worker_id = lease.worker_id "
+            "AND (suspension.project_id = lease.project_id OR suspension.project_id IS NULL)) "
+            "AS suspensions FROM lease JOIN project ON project.id = lease.project_id "
             "WHERE lease.id = ? AND lease.worker_id = ?")
 
 
-async def _owned(db: BaseDBAsyncClient, worker_id: int, lease_id: int) -> tuple[Lease, Project]:
+class _Owned(NamedTuple):
+    lease: Lease
+    project: Project
+    suspensions: int  # the worker's suspension rows in the project or everywhere, any state
+
+
+async def _owned(db: BaseDBAsyncClient, worker_id: int, lease_id: int) -> _Owned:
     """The worker's lease and its project (one hand-written statement: every tap runs it)."""
     rows = await db.execute_query_dict(rawsql.sql(db, _owned_sql()), [lease_id, worker_id])
     if not rows:
         raise BadCallback()  # unknown or another worker's lease: forged data
-    return rawsql.model_from(Lease, rows[0], "l_"), rawsql.model_from(Project, rows[0], "p_")
+    row = rows[0]
+    return _Owned(rawsql.model_from(Lease, row, "l_"), rawsql.model_from(Project, row, "p_"),
+                  int(row["suspensions"]))
 
 
 async def _next(
@@ -171,16 +183,29 @@ async def _suspended(worker_id: int, project: Project, now: dt.datetime,
 # compare-and-set: a double tap, a second button or a redelivered update claims no row
 _CLAIM = ("UPDATE lease SET status = ?, closed_at = ? "
           "WHERE id = ? AND worker_id = ? AND status = ? AND expires_at > ?")
-_COUNT = "UPDATE item SET answers_count = answers_count + 1 WHERE id = ?"
+
+
+@cache
+def _count_sql() -> str:
+    return ("UPDATE item SET answers_count = answers_count + 1 WHERE id = ? "
+            f"{rawsql.returning(Item)}")
 
 
 async def _record(db: BaseDBAsyncClient, lease: Lease, project: Project, value: Any,
-                  now: dt.datetime, admins: frozenset[int]) -> Step:
-    """Claim the lease, write the answer and its earning, run quality, lease the next item."""
+                  now: dt.datetime, admins: frozenset[int],
+                  suspensions: int | None = None) -> Step:
+    """Claim the lease, write the answer and its earning, run quality, lease the next item.
+
+    ``suspensions``: how many suspension rows the worker has, when the caller read it (none:
+    nothing to load).
+    """
     worker_id: int = lease.worker_id
     item_id: int = lease.item_id
     # read once: the rules after the answer judge the same rows (nothing between changes them)
-    standing = await verdicts.Standing.load(worker_id, project.id)
+    if suspensions == 0:
+        standing = verdicts.Standing(())
+    else:
+        standing = await verdicts.Standing.load(worker_id, project.id)
     stopped = await _suspended(worker_id, project, now, standing)
     if stopped is not None:  # suspended while the item was open: record nothing, give it back
         await leases.drop_lease(lease.id, worker_id)
@@ -190,18 +215,17 @@ async def _record(db: BaseDBAsyncClient, lease: Lease, project: Project, value: 
     ])
     if not won:
         return await _not_open(db, lease, project, now)
-    # The strongest lock on the item first: inserting the Answer takes a KEY SHARE lock on it
-    # (foreign key), and upgrading to quality's FOR UPDATE later would deadlock on PostgreSQL
-    # with another worker answering the same item.
-    if db.capabilities.dialect == "postgres":  # (values() would drop FOR UPDATE: only())
-        await Item.filter(id=item_id).select_for_update().only("id")
+    # Counting the answer on the item reads the row for quality and, on PostgreSQL, takes its
+    # row lock before the Answer's insert takes a KEY SHARE lock on it (foreign key): taking
+    # the stronger lock after that would deadlock with another worker answering the same item.
+    rows = await db.execute_query_dict(rawsql.sql(db, _count_sql()), [item_id])
+    item = rawsql.model_from(Item, rows[0])
     auto = project.accept == "auto"
     answer = await Answer.create(
         lease_id=lease.id, item_id=item_id, worker_id=worker_id, project_id=project.id,
         value=value, seconds=max((now - lease.created_at).total_seconds(), 0.0),
         is_control=lease.is_control, status="accepted" if auto else "pending", created_at=now,
     )
-    await db.execute_query(rawsql.sql(db, _COUNT), [item_id])
     if auto:
         hold = dt.timedelta(days=project.hold_days) if project.hold_days else None
         await ledger.post(worker_id, EntryKind.EARNING, int(project.reward),
@@ -211,7 +235,7 @@ async def _record(db: BaseDBAsyncClient, lease: Lease, project: Project, value: 
         answer_id=answer.id, worker_id=worker_id, project_id=project.id, item_id=item_id,
         value=value, seconds=answer.seconds, is_control=lease.is_control, now=now,
         admins=admins,
-    ), project=project, standing=standing)
+    ), project=project, standing=standing, item=item)
     log.info("answer recorded lease=%s worker=%s", lease.id, worker_id)
     if outcome.suspended is not None:
         return Step(Outcome.RECORDED, end=End.SUSPENDED, project_id=project.id,
@@ -225,18 +249,18 @@ async def submit_choice(worker_id: int, lease_id: int, choice: int, *, now: dt.d
                         admins: frozenset[int] = frozenset()) -> Step:
     """A one-tap answer: label button ``choice`` of a single-label classification item."""
     async with in_transaction() as db:
-        lease, project = await _owned(db, worker_id, lease_id)
+        lease, project, suspensions = await _owned(db, worker_id, lease_id)
         value = policy.label_value(project.labels or [], choice)
         if value is None or project.kind != "classification" or project.multi_label:
             raise BadCallback()
-        return await _record(db, lease, project, value, now, admins)
+        return await _record(db, lease, project, value, now, admins, suspensions)
 
 
 async def toggle_label(worker_id: int, lease_id: int, choice: int, on: bool, *,
                        now: dt.datetime) -> Step:
     """Set one label of a multi-label item on or off; the item is shown again with its state."""
     async with in_transaction() as db:
-        lease, project = await _owned(db, worker_id, lease_id)
+        lease, project, _ = await _owned(db, worker_id, lease_id)
         value = policy.label_value(project.labels or [], choice)
         if value is None or not project.multi_label:
             raise BadCallback()
@@ -262,12 +286,13 @@ async def submit_done(worker_id: int, lease_id: int, *, now: dt.datetime,
                       admins: frozenset[int] = frozenset()) -> Step:
     """Multi-label Done: record the toggled labels (at least one) as the answer."""
     async with in_transaction() as db:
-        lease, project = await _owned(db, worker_id, lease_id)
+        lease, project, suspensions = await _owned(db, worker_id, lease_id)
         if not project.multi_label:
             raise BadCallback()
         if lease.status == LeaseStatus.OPEN and lease.expires_at > now and not lease.chosen:
             raise UserError("tasks.pick_one")
-        return await _record(db, lease, project, list(lease.chosen or []), now, admins)
+        return await _record(db, lease, project, list(lease.chosen or []), now, admins,
+                             suspensions)
 
 
 async def _text_lease(worker_id: int, now: dt.datetime) -> Lease | None:
@@ -321,7 +346,7 @@ async def _stale_text(db: BaseDBAsyncClient, worker_id: int, reply_to: int | Non
 async def skip_item(worker_id: int, lease_id: int, *, now: dt.datetime) -> Step:
     """Skip: the item goes back to the pool (never again to this worker); the next follows."""
     async with in_transaction() as db:
-        lease, project = await _owned(db, worker_id, lease_id)
+        lease, project, _ = await _owned(db, worker_id, lease_id)
         if lease.expires_at <= now or not await leases.close_lease(
             lease.id, worker_id, LeaseStatus.SKIPPED, now
         ):
@@ -335,7 +360,7 @@ async def report_item(worker_id: int, lease_id: int, reason: int, *, now: dt.dat
     if not 0 <= reason < len(policy.REPORT_REASONS):
         raise BadCallback()
     async with in_transaction() as db:
-        lease, project = await _owned(db, worker_id, lease_id)
+        lease, project, _ = await _owned(db, worker_id, lease_id)
         if lease.expires_at <= now or not await leases.close_lease(
             lease.id, worker_id, LeaseStatus.REPORTED, now
         ):

@@ -59,6 +59,8 @@ async def settle_item(item: Item, project: Project, now: dt.datetime) -> Settled
         return Settled.WAITING
     if item.is_control and item.quarantined_at is None:
         return Settled.WAITING
+    if item.answers_count < max(item.needed, 1):  # the row counts its answers: no need to read
+        return Settled.WAITING
     db = Answer._meta.db  # the answer's transaction (a hand-written statement: every answer)
     value = Answer._meta.fields_map["value"].to_python_value
     rows = [

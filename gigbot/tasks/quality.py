@@ -69,19 +69,22 @@ class QualityOutcome:
 
 
 async def on_answer(
-    facts: AnswerFacts, *, project: Project | None = None, standing: Standing | None = None
+    facts: AnswerFacts, *, project: Project | None = None, standing: Standing | None = None,
+    item: Item | None = None,
 ) -> QualityOutcome:
     """Score, update skill, settle the item, apply the rules: in the answer's transaction.
 
     ``project``: the answer's project row, when the caller has it (saves reading it again);
-    ``standing``: the worker's suspensions, read by the caller in this transaction.
+    ``standing``: the worker's suspensions, read by the caller in this transaction; ``item``:
+    the item's row as the caller read it in this transaction with its lock taken (on
+    PostgreSQL) and the answer counted.
     """
     async with in_transaction():
         if project is None or project.id != facts.project_id:
             project = await Project.get(id=facts.project_id)
-        item = await Item.filter(id=facts.item_id).select_for_update().get()
-        skill = await _skill_row(facts.worker_id, facts.project_id, facts.now)
-        skill.answers_count += 1
+        if item is None or item.id != facts.item_id:
+            item = await Item.filter(id=facts.item_id).select_for_update().get()
+        skill = await _count_in_skill(facts.worker_id, facts.project_id, facts.now)
         notices: list[Notice] = []
         correct: bool | None = None
         in_force = item.is_control and item.gold is not None and item.quarantined_at is None
@@ -105,12 +108,9 @@ async def on_answer(
         elif item.is_control:
             # gold in quarantine: the answer is an ordinary vote and counts for nobody's skill
             await Answer.filter(id=facts.answer_id).update(counted=False)
-        skill.updated_at = facts.now
-        changed = ["answers_count", "updated_at"]
         if in_force:  # scored: the Beta counts, and the stage rules may have moved it
-            changed += ["control_right", "control_wrong", "control_count", "stage",
-                        "reviewer_offered_at"]
-        await skill.save(update_fields=changed)
+            await skill.save(update_fields=["control_right", "control_wrong", "control_count",
+                                            "stage", "reviewer_offered_at"])
 
         counted = in_force
         if in_force and not correct:
@@ -138,20 +138,25 @@ async def on_answer(
 
 
 @cache
-def _skill_sql() -> str:
-    return f"SELECT {rawsql.columns(Skill)} FROM skill WHERE worker_id = ? AND project_id = ?"
+def _count_sql() -> str:
+    return ("UPDATE skill SET answers_count = answers_count + 1, updated_at = ? "
+            f"WHERE worker_id = ? AND project_id = ? {rawsql.returning(Skill)}")
 
 
-async def _skill_row(worker_id: int, project_id: int, now: dt.datetime) -> Skill:
-    """The worker's skill row in the project, created on the first answer."""
-    db = Skill._meta.db  # the answer's transaction (a hand-written statement: every answer)
-    rows = await db.execute_query_dict(rawsql.sql(db, _skill_sql()), [worker_id, project_id])
-    row = rawsql.model_from(Skill, rows[0]) if rows else None
-    if row is None:
-        row, _ = await Skill.get_or_create(
-            worker_id=worker_id, project_id=project_id, defaults={"updated_at": now}
-        )
-    return row
+async def _count_in_skill(worker_id: int, project_id: int, now: dt.datetime) -> Skill:
+    """Count the answer in the worker's skill row, created on the first answer; the row after.
+
+    One hand-written statement on every answer but a worker's first in the project.
+    """
+    db = Skill._meta.db  # the answer's transaction
+    for _ in range(2):
+        rows = await db.execute_query_dict(rawsql.sql(db, _count_sql()),
+                                           [now, worker_id, project_id])
+        if rows:
+            return rawsql.model_from(Skill, rows[0])
+        await Skill.get_or_create(worker_id=worker_id, project_id=project_id,
+                                  defaults={"updated_at": now})
+    raise RuntimeError(f"no skill row for worker {worker_id} in project {project_id}")
 
 
 async def _stage_change(

@@ -14,7 +14,9 @@ too, because concurrent walks skipped it while it was locked; see ``_claim``.)
 
 A lease and ``taken + 1`` are written in the caller's transaction; ``taken < needed`` is the
 compare-and-set guard, and on PostgreSQL the candidate row is taken with
-``FOR UPDATE SKIP LOCKED`` so concurrent workers never wait on (or double-book) one item.
+``FOR UPDATE SKIP LOCKED`` so concurrent workers never wait on (or double-book) one item. On
+SQLite, with its single writer, the search is the subquery of the ``taken + 1`` update: one
+statement picks and claims.
 """
 
 from __future__ import annotations
@@ -121,6 +123,24 @@ _CURSOR = ("(SELECT MAX(item_id) FROM lease WHERE worker_id = ? AND project_id =
 _UNSEEN = "NOT EXISTS (SELECT 1 FROM lease WHERE lease.item_id = item.id AND lease.worker_id = ?)"
 
 
+def _walks(worker_id: int, project_id: int, control: bool) -> tuple[tuple[str, list[Any]], ...]:
+    """The two searches for the worker's next item, in order: WHERE clauses and parameters.
+
+    First the walk up from the cursor; then, at the end of a project, the items below it whose
+    room came back.
+    """
+    gold = " AND quarantined_at IS NULL" if control else ""
+    head = (f"project_id = ? AND status = ? AND is_control = ?{gold} AND taken < needed")
+    common: list[Any] = [project_id, ItemStatus.OPEN.value, control]
+    cursor = [worker_id, project_id, control]
+    return (
+        (f"{head} AND id > COALESCE({_CURSOR}, 0) AND {_UNSEEN}",
+         [*common, *cursor, worker_id]),
+        (f"{head} AND returned = ? AND id <= COALESCE({_CURSOR}, 0) AND {_UNSEEN}",
+         [*common, True, *cursor, worker_id]),
+    )
+
+
 async def pick_item(
     db: BaseDBAsyncClient, worker_id: int, project_id: int, *, control: bool
 ) -> dict[str, Any] | None:
@@ -130,40 +150,44 @@ async def pick_item(
     then the walk up the item index stops at the first open item with room.
     """
     lock = " FOR UPDATE SKIP LOCKED" if db.capabilities.dialect == "postgres" else ""
-    gold = " AND quarantined_at IS NULL" if control else ""
-    head = (
-        f"SELECT id, {', '.join(_CONTENT)} FROM item WHERE project_id = ? AND status = ? "
-        f"AND is_control = ?{gold} AND taken < needed"
-    )
-    params: list[Any] = [project_id, ItemStatus.OPEN.value, control,
-                         worker_id, project_id, control]
-    rows = await db.execute_query_dict(
-        rawsql.sql(db, f"{head} AND id > COALESCE({_CURSOR}, 0) AND {_UNSEEN} "
-                       f"ORDER BY id LIMIT 1{lock}"),
-        [*params, worker_id],
-    )
-    if not rows:  # the end of the project: items whose room came back below the cursor
+    for where, params in _walks(worker_id, project_id, control):
         rows = await db.execute_query_dict(
-            rawsql.sql(db, f"{head} AND returned = ? AND id <= COALESCE({_CURSOR}, 0) "
-                           f"AND {_UNSEEN} ORDER BY id LIMIT 1{lock}"),
-            [*params[:3], True, *params[3:], worker_id],
+            rawsql.sql(db, f"SELECT id, {', '.join(_CONTENT)} FROM item WHERE {where} "
+                           f"ORDER BY id LIMIT 1{lock}"),
+            params,
         )
-    return dict(rows[0]) if rows else None
+        if rows:
+            return dict(rows[0])
+    return None
+
+
+async def _take_item(
+    db: BaseDBAsyncClient, worker_id: int, project_id: int, *, control: bool
+) -> dict[str, Any] | None:
+    """SQLite: pick and claim (``taken + 1``) the next item in one statement, or None.
+
+    SQLite has one writer at a time, so nothing can come between the search and the update: the
+    search is the update's subquery, and a tap waits for one statement instead of two.
+    """
+    for where, params in _walks(worker_id, project_id, control):
+        rows = await db.execute_query_dict(
+            "UPDATE item SET taken = taken + 1 WHERE id = "
+            f"(SELECT id FROM item WHERE {where} ORDER BY id LIMIT 1) "
+            f"RETURNING id, {', '.join(_CONTENT)}",
+            params,
+        )
+        if rows:
+            return dict(rows[0])
+    return None
 
 
 async def _claim(db: BaseDBAsyncClient, item_id: int) -> bool:
-    """``taken + 1`` if the item still has room (the compare-and-set guard).
+    """PostgreSQL: ``taken + 1`` if the item still has room (the compare-and-set guard).
 
-    On PostgreSQL other workers' walks skip the row while this transaction holds it (SKIP
-    LOCKED) and their cursors move past it: if room is left after this claim, the item is
-    flagged ``returned`` so that they find it below their cursors.
+    Other workers' walks skip the row while this transaction holds it (SKIP LOCKED) and their
+    cursors move past it: if room is left after this claim, the item is flagged ``returned`` so
+    that they find it below their cursors.
     """
-    if db.capabilities.dialect != "postgres":
-        done = await db.execute_query(
-            "UPDATE item SET taken = taken + 1 WHERE id = ? AND status = ? AND taken < needed",
-            [item_id, ItemStatus.OPEN.value],
-        )
-        return bool(done[0])
     done = await db.execute_query(
         "UPDATE item SET taken = taken + 1, returned = (returned OR taken + 1 < needed) "
         "WHERE id = $1 AND status = $2 AND taken < needed",
@@ -220,14 +244,19 @@ async def lease_next(
             item = await Item.get(id=current.item_id)
             return served_item(current, content_of(item), project)
     order = (True, False) if await _wants_control(worker_id, project, skill) else (False,)
+    postgres = db.capabilities.dialect == "postgres"
     for control in order:
         for _ in range(_ATTEMPTS):
-            row = await pick_item(db, worker_id, project.id, control=control)
-            if row is None:
-                break
-            claimed = await _claim(db, row["id"])
-            if not claimed:  # taken by a concurrent transaction between select and update
-                continue
+            if postgres:
+                row = await pick_item(db, worker_id, project.id, control=control)
+                if row is None:
+                    break
+                if not await _claim(db, row["id"]):  # taken between select and update
+                    continue
+            else:
+                row = await _take_item(db, worker_id, project.id, control=control)
+                if row is None:
+                    break
             lease = await Lease.create(
                 item_id=row["id"],
                 worker_id=worker_id,

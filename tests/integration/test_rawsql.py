@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import logging
+
 from tortoise.transactions import in_transaction
 
 from gigbot import rawsql
-from gigbot.models import Lease, Project
+from gigbot.models import Answer, Item, Lease, LedgerEntry, Project
 from gigbot.tasks import sessions
+from gigbot.tasks.answers import submit_choice
 from tests.helpers.tasks import START, make_project, make_worker
 
 
@@ -45,3 +48,55 @@ async def test_placeholders_follow_the_dialect(any_db: str) -> None:
     expected = "$1 OR id = $2" if any_db == "postgres" else "? OR id = ?"
     assert expected in text
     assert [row["id"] for row in found] == [first.id, second.id]
+
+
+async def test_an_update_returning_gives_the_row_the_orm_reads(any_db: str) -> None:
+    project = await make_project(items=1)
+    item = await Item.filter(project_id=project.id).get()
+    async with in_transaction() as db:
+        rows = await db.execute_query_dict(
+            rawsql.sql(db, "UPDATE item SET answers_count = answers_count + 1 WHERE id = ? "
+                           f"{rawsql.returning(Item)}"),
+            [item.id],
+        )
+    built = rawsql.model_from(Item, rows[0])
+    stored = await Item.get(id=item.id)
+    assert built.answers_count == stored.answers_count == 1
+    for name in Item._meta.db_fields:
+        field = Item._meta.fields_db_projection_reverse[name]
+        assert getattr(built, field) == getattr(stored, field)
+
+
+class _Statements(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.texts: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.texts.append(record.getMessage())
+
+
+async def test_a_tap_waits_for_nine_statements_on_sqlite(db_url: str) -> None:
+    # Every statement of a tap is a round trip through SQLite's one connection, which all
+    # updates share: their number is what a crowd's throughput is made of (docs/benchmarks.md).
+    project = await make_project(items=3, overlap=3)  # no item completes: one worker
+    worker = await make_worker(1)
+    first = await sessions.start_session(worker.id, project.id, now=START)
+    assert first.item is not None
+    step = await submit_choice(worker.id, first.item.lease_id, 1, now=START)  # the skill row
+    assert step.item is not None
+    client = logging.getLogger("tortoise.db_client")
+    handler, level = _Statements(), client.level
+    client.addHandler(handler)
+    client.setLevel(logging.DEBUG)
+    try:
+        done = await submit_choice(worker.id, step.item.lease_id, 0, now=START)
+    finally:
+        client.removeHandler(handler)
+        client.setLevel(level)
+    assert done.item is not None  # recorded, earned, scored, and the next item leased
+    assert await Answer.filter(worker_id=worker.id).count() == 2
+    assert await LedgerEntry.filter(worker_id=worker.id).count() == 2
+    # lease and project; claim; item count; answer; earning; skill; recent answers; the next
+    # item picked and claimed; its lease
+    assert len(handler.texts) == 9, "\n".join(handler.texts)
