@@ -9,12 +9,13 @@ once as text with ``?`` placeholders; ``sql()`` turns them into ``$n`` on Postgr
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import cache
 from typing import Any, TypeVar
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.models import Model
 
-__all__ = ["columns", "model_from", "returning", "sql"]
+__all__ = ["columns", "insert", "model_from", "returning", "sql"]
 
 M = TypeVar("M", bound=Model)
 
@@ -47,3 +48,37 @@ def model_from(model: type[M], row: Mapping[str, Any], prefix: str = "") -> M:
     # _init_from_db is how tortoise's own executor builds instances (type conversion included)
     values = {c: row[f"{prefix}{c}"] for c in model._meta.db_fields}
     return model._init_from_db(**values)
+
+
+@cache
+def _insert_sql(model: type[Model]) -> tuple[str, tuple[str, ...]]:
+    meta = model._meta
+    names = tuple(sorted(c for c in meta.db_fields if c != meta.db_pk_column))
+    marks = ", ".join("?" * len(names))
+    quoted = ", ".join(f'"{c}"' for c in names)
+    return (f'INSERT INTO "{meta.db_table}" ({quoted}) VALUES ({marks}) '
+            f'RETURNING "{meta.db_pk_column}"'), names
+
+
+async def insert(db: BaseDBAsyncClient, model: type[Model], values: Mapping[str, Any]) -> int:
+    """Insert one row of ``model`` (``values`` by column name) and return its id.
+
+    Columns left out take their field's default, as the ORM would give them; every value goes
+    through its field's ``to_db_value``. Building a model instance only to insert it costs more
+    than the statement itself.
+    """
+    text, names = _insert_sql(model)
+    meta = model._meta
+    params = []
+    for name in names:
+        field = meta.fields_map[meta.fields_db_projection_reverse[name]]
+        if name in values:
+            value = values[name]
+        else:
+            value = field.default() if callable(field.default) else field.default
+        params.append(field.to_db_value(value, model))
+    unknown = set(values) - set(names)
+    if unknown:
+        raise KeyError(f"{model.__name__} has no columns {sorted(unknown)}")
+    rows = await db.execute_query_dict(sql(db, text), params)
+    return int(rows[0][meta.db_pk_column])

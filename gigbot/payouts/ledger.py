@@ -1,7 +1,8 @@
 """The ledger: immutable integer entries with idempotency keys; balances are sums of entries.
 
 Owner of ``ledger_entry``. ``post()`` is safe to repeat: the same key returns the first entry and
-writes nothing. Call it inside the caller's transaction so the entry commits with what earned it.
+writes nothing; ``post_new()`` is for a key that names a row the caller has just inserted. Call
+them inside the caller's transaction so the entry commits with what earned it.
 """
 
 from __future__ import annotations
@@ -12,9 +13,10 @@ from dataclasses import dataclass
 from tortoise.exceptions import IntegrityError
 from tortoise.functions import Sum
 
+from gigbot import rawsql
 from gigbot.models import EntryKind, LedgerEntry
 
-__all__ = ["Balance", "balance", "post"]
+__all__ = ["Balance", "balance", "post", "post_new"]
 
 
 async def post(
@@ -26,19 +28,12 @@ async def post(
     now: dt.datetime,
     answer_id: int | None = None,
     available_at: dt.datetime | None = None,
-    new_key: bool = False,
 ) -> LedgerEntry:
-    """Write one entry once: a repeated ``key`` returns the entry already written.
-
-    ``new_key``: the key names a row the caller has just inserted in this transaction (such as
-    ``answer:<id>``), so no entry can hold it yet and the look-up is skipped.
-    """
-    if not isinstance(amount, int) or isinstance(amount, bool):
-        raise TypeError("ledger amounts are integers in minor units")
-    if not new_key:
-        existing = await LedgerEntry.get_or_none(key=key)
-        if existing is not None:
-            return existing
+    """Write one entry once: a repeated ``key`` returns the entry already written."""
+    _check(amount)
+    existing = await LedgerEntry.get_or_none(key=key)
+    if existing is not None:
+        return existing
     try:
         return await LedgerEntry.create(
             worker_id=worker_id,
@@ -51,6 +46,35 @@ async def post(
         )
     except IntegrityError:
         return await LedgerEntry.get(key=key)
+
+
+async def post_new(
+    worker_id: int,
+    kind: EntryKind,
+    amount: int,
+    *,
+    key: str,
+    now: dt.datetime,
+    answer_id: int | None = None,
+    available_at: dt.datetime | None = None,
+) -> int:
+    """Write an entry whose ``key`` names a row just inserted in this transaction; its id.
+
+    Such as ``answer:<id>`` for the answer's earning: no entry can hold the key yet, so the
+    look-up of ``post()`` is skipped (every tap writes one). The unique key still guards it: a
+    repeat fails with ``IntegrityError`` and rolls the caller's transaction back.
+    """
+    _check(amount)
+    db = LedgerEntry._meta.db  # the caller's transaction
+    return await rawsql.insert(db, LedgerEntry, {
+        "worker_id": worker_id, "kind": kind, "amount": amount, "key": key,
+        "answer_id": answer_id, "available_at": available_at, "created_at": now,
+    })
+
+
+def _check(amount: int) -> None:
+    if not isinstance(amount, int) or isinstance(amount, bool):
+        raise TypeError("ledger amounts are integers in minor units")
 
 
 @dataclass(frozen=True, slots=True)

@@ -221,19 +221,21 @@ async def _record(db: BaseDBAsyncClient, lease: Lease, project: Project, value: 
     rows = await db.execute_query_dict(rawsql.sql(db, _count_sql()), [item_id])
     item = rawsql.model_from(Item, rows[0])
     auto = project.accept == "auto"
-    answer = await Answer.create(
-        lease_id=lease.id, item_id=item_id, worker_id=worker_id, project_id=project.id,
-        value=value, seconds=max((now - lease.created_at).total_seconds(), 0.0),
-        is_control=lease.is_control, status="accepted" if auto else "pending", created_at=now,
-    )
+    seconds = max((now - lease.created_at).total_seconds(), 0.0)
+    answer_id = await rawsql.insert(db, Answer, {
+        "lease_id": lease.id, "item_id": item_id, "worker_id": worker_id,
+        "project_id": project.id, "value": value, "seconds": seconds,
+        "is_control": lease.is_control, "status": "accepted" if auto else "pending",
+        "created_at": now,
+    })
     if auto:
         hold = dt.timedelta(days=project.hold_days) if project.hold_days else None
-        await ledger.post(worker_id, EntryKind.EARNING, int(project.reward),
-                          key=f"answer:{answer.id}", now=now, answer_id=answer.id,
-                          available_at=now + hold if hold else None, new_key=True)
+        await ledger.post_new(worker_id, EntryKind.EARNING, int(project.reward),
+                              key=f"answer:{answer_id}", now=now, answer_id=answer_id,
+                              available_at=now + hold if hold else None)
     outcome = await quality.on_answer(quality.AnswerFacts(
-        answer_id=answer.id, worker_id=worker_id, project_id=project.id, item_id=item_id,
-        value=value, seconds=answer.seconds, is_control=lease.is_control, now=now,
+        answer_id=answer_id, worker_id=worker_id, project_id=project.id, item_id=item_id,
+        value=value, seconds=seconds, is_control=lease.is_control, now=now,
         admins=admins,
     ), project=project, standing=standing, item=item)
     log.info("answer recorded lease=%s worker=%s", lease.id, worker_id)

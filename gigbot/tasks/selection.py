@@ -90,15 +90,22 @@ def content_of(item: Item) -> dict[str, Any]:
 
 def served_item(lease: Lease, content: Mapping[str, Any], project: Project) -> ServedItem:
     """The worker's view of a leased item (``content``: see ``content_of``)."""
+    return _served(project, content, lease_id=lease.id, session_id=lease.session_id or lease.id,
+                   chosen=lease.chosen or [], expires_at=lease.expires_at,
+                   chat_id=lease.chat_id, message_id=lease.message_id)
+
+
+def _served(project: Project, content: Mapping[str, Any], *, lease_id: int, session_id: int,
+            chosen: list[Any], expires_at: dt.datetime, chat_id: int | None,
+            message_id: int | None) -> ServedItem:
     labels = tuple(
         {lang: str(text) for lang, text in label.items() if lang != "value"}
         for label in project.labels or []
     )
     values = policy.label_values(project.labels or [])
-    chosen = tuple(i for i, v in enumerate(values) if v in set(lease.chosen or []))
     return ServedItem(
-        lease_id=lease.id,
-        session_id=lease.session_id or lease.id,
+        lease_id=lease_id,
+        session_id=session_id,
         project_id=project.id,
         project_title=dict(project.title),
         kind=project.kind,
@@ -109,10 +116,10 @@ def served_item(lease: Lease, content: Mapping[str, Any], project: Project) -> S
         image=content.get("image"),
         audio=content.get("audio"),
         labels=labels,
-        chosen=chosen,
-        expires_at=lease.expires_at,
-        chat_id=lease.chat_id,
-        message_id=lease.message_id,
+        chosen=tuple(i for i, v in enumerate(values) if v in set(chosen)),
+        expires_at=expires_at,
+        chat_id=chat_id,
+        message_id=message_id,
     )
 
 
@@ -257,24 +264,20 @@ async def lease_next(
                 row = await _take_item(db, worker_id, project.id, control=control)
                 if row is None:
                     break
-            lease = await Lease.create(
-                item_id=row["id"],
-                worker_id=worker_id,
-                project_id=project.id,
-                status=LeaseStatus.OPEN,
-                is_control=control,
-                chosen=[],
-                chat_id=chat_id,
-                message_id=message_id,
-                session_id=session_id,
-                created_at=now,
-                expires_at=policy.lease_deadline(now, project.lease_minutes),
-            )
-            if session_id is None:
-                lease.session_id = lease.id
-                await Lease.filter(id=lease.id).update(session_id=lease.id)
-            log.debug("leased lease=%s worker=%s project=%s", lease.id, worker_id, project.id)
-            return served_item(lease, row, project)
+            expires_at = policy.lease_deadline(now, project.lease_minutes)
+            lease_id = await rawsql.insert(db, Lease, {
+                "item_id": row["id"], "worker_id": worker_id, "project_id": project.id,
+                "status": LeaseStatus.OPEN, "is_control": control, "chosen": [],
+                "chat_id": chat_id, "message_id": message_id, "session_id": session_id,
+                "created_at": now, "expires_at": expires_at,
+            })
+            if session_id is None:  # the first lease of a session names the session
+                session_id = lease_id
+                await db.execute_query(rawsql.sql(db, "UPDATE lease SET session_id = ? "
+                                                      "WHERE id = ?"), [lease_id, lease_id])
+            log.debug("leased lease=%s worker=%s project=%s", lease_id, worker_id, project.id)
+            return _served(project, row, lease_id=lease_id, session_id=session_id, chosen=[],
+                           expires_at=expires_at, chat_id=chat_id, message_id=message_id)
     return None
 
 

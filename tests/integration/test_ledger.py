@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from gigbot.models import EntryKind, LedgerEntry
@@ -21,10 +23,12 @@ async def test_a_repeated_key_returns_the_first_entry(any_db: str) -> None:
 async def test_a_new_key_is_written_once_and_stays_idempotent(any_db: str) -> None:
     worker = await make_worker(1)
     async with in_transaction():
-        entry = await ledger.post(
-            worker.id, EntryKind.BONUS, 40, key="bonus:new", now=START, new_key=True
-        )
+        entry_id = await ledger.post_new(worker.id, EntryKind.BONUS, 40, key="bonus:new",
+                                         now=START)
     replay = await ledger.post(worker.id, EntryKind.BONUS, 40, key="bonus:new", now=START)
-    assert replay.id == entry.id
+    assert replay.id == entry_id
+    with pytest.raises(IntegrityError):  # the unique key still guards a new entry
+        async with in_transaction():
+            await ledger.post_new(worker.id, EntryKind.BONUS, 40, key="bonus:new", now=START)
     assert await LedgerEntry.filter(key="bonus:new").count() == 1
     assert (await ledger.balance(worker.id, START)).available == 40

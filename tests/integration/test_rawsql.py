@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
+from typing import Any
 
+import pytest
 from tortoise.transactions import in_transaction
 
 from gigbot import rawsql
-from gigbot.models import Answer, Item, Lease, LedgerEntry, Project
+from gigbot.models import Answer, Item, Lease, LeaseStatus, LedgerEntry, Project
 from gigbot.tasks import sessions
 from gigbot.tasks.answers import submit_choice
 from tests.helpers.tasks import START, make_project, make_worker
@@ -100,3 +103,22 @@ async def test_a_tap_waits_for_nine_statements_on_sqlite(db_url: str) -> None:
     # lease and project; claim; item count; answer; earning; skill; recent answers; the next
     # item picked and claimed; its lease
     assert len(handler.texts) == 9, "\n".join(handler.texts)
+
+
+async def test_an_insert_stores_what_the_orm_would_with_its_defaults(any_db: str) -> None:
+    project = await make_project(items=2)
+    worker = await make_worker(1)
+    item, other = await Item.filter(project_id=project.id).order_by("id")
+    values: dict[str, Any] = {"item_id": item.id, "worker_id": worker.id,
+              "project_id": project.id,
+              "created_at": START, "expires_at": START + dt.timedelta(minutes=10)}
+    async with in_transaction() as db:
+        new_id = await rawsql.insert(db, Lease, {**values, "chosen": ["pos"]})
+        with pytest.raises(KeyError, match="no columns"):
+            await rawsql.insert(db, Lease, {**values, "colour": "red"})
+    raw = await Lease.get(id=new_id)
+    orm = await Lease.create(**{**values, "item_id": other.id, "chosen": ["pos"]})
+    for name in Lease._meta.db_fields - {"id", "item_id"}:
+        field = Lease._meta.fields_db_projection_reverse[name]
+        assert getattr(raw, field) == getattr(orm, field), field
+    assert raw.status == LeaseStatus.OPEN and raw.is_control is False and raw.chosen == ["pos"]
