@@ -68,6 +68,9 @@ async def insert(db: BaseDBAsyncClient, model: type[Model], values: Mapping[str,
     than the statement itself.
     """
     text, names = _insert_sql(model)
+    unknown = values.keys() - names
+    if unknown:
+        raise KeyError(f"{model.__name__} has no columns {sorted(unknown)}")
     meta = model._meta
     params = []
     for name in names:
@@ -77,8 +80,5 @@ async def insert(db: BaseDBAsyncClient, model: type[Model], values: Mapping[str,
         else:
             value = field.default() if callable(field.default) else field.default
         params.append(field.to_db_value(value, model))
-    unknown = set(values) - set(names)
-    if unknown:
-        raise KeyError(f"{model.__name__} has no columns {sorted(unknown)}")
     rows = await db.execute_query_dict(sql(db, text), params)
     return int(rows[0][meta.db_pk_column])

@@ -107,12 +107,12 @@ async def on_answer(
         skill.control_right, skill.control_wrong = beta.right, beta.wrong
         skill.control_count += 1
         notices.extend(await _stage_change(skill, project, facts.worker_id, facts.now))
+        # scored: the Beta counts, and the stage rules may have moved it
+        await skill.save(update_fields=["control_right", "control_wrong", "control_count",
+                                        "stage", "reviewer_offered_at"])
     elif item.is_control:
         # gold in quarantine: the answer is an ordinary vote and counts for nobody's skill
         await Answer.filter(id=facts.answer_id).update(counted=False)
-    if in_force:  # scored: the Beta counts, and the stage rules may have moved it
-        await skill.save(update_fields=["control_right", "control_wrong", "control_count",
-                                        "stage", "reviewer_offered_at"])
 
     counted = in_force
     if in_force and not correct:
@@ -151,14 +151,13 @@ async def _count_in_skill(worker_id: int, project_id: int, now: dt.datetime) -> 
     One hand-written statement on every answer but a worker's first in the project.
     """
     db = Skill._meta.db  # the answer's transaction
-    for _ in range(2):
-        rows = await db.execute_query_dict(rawsql.sql(db, _count_sql()),
-                                           [now, worker_id, project_id])
-        if rows:
-            return rawsql.model_from(Skill, rows[0])
+    text, params = rawsql.sql(db, _count_sql()), [now, worker_id, project_id]
+    rows = await db.execute_query_dict(text, params)
+    if not rows:
         await Skill.get_or_create(worker_id=worker_id, project_id=project_id,
                                   defaults={"updated_at": now})
-    raise RuntimeError(f"no skill row for worker {worker_id} in project {project_id}")
+        rows = await db.execute_query_dict(text, params)
+    return rawsql.model_from(Skill, rows[0])
 
 
 async def _stage_change(

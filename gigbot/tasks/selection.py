@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -157,15 +157,11 @@ async def pick_item(
     then the walk up the item index stops at the first open item with room.
     """
     lock = " FOR UPDATE SKIP LOCKED" if db.capabilities.dialect == "postgres" else ""
-    for where, params in _walks(worker_id, project_id, control):
-        rows = await db.execute_query_dict(
-            rawsql.sql(db, f"SELECT id, {', '.join(_CONTENT)} FROM item WHERE {where} "
-                           f"ORDER BY id LIMIT 1{lock}"),
-            params,
-        )
-        if rows:
-            return dict(rows[0])
-    return None
+    return await _first_row(db, (
+        (rawsql.sql(db, f"SELECT id, {', '.join(_CONTENT)} FROM item WHERE {where} "
+                        f"ORDER BY id LIMIT 1{lock}"), params)
+        for where, params in _walks(worker_id, project_id, control)
+    ))
 
 
 async def _take_item(
@@ -176,13 +172,20 @@ async def _take_item(
     SQLite has one writer at a time, so nothing can come between the search and the update: the
     search is the update's subquery, and a tap waits for one statement instead of two.
     """
-    for where, params in _walks(worker_id, project_id, control):
-        rows = await db.execute_query_dict(
-            "UPDATE item SET taken = taken + 1 WHERE id = "
-            f"(SELECT id FROM item WHERE {where} ORDER BY id LIMIT 1) "
-            f"RETURNING id, {', '.join(_CONTENT)}",
-            params,
-        )
+    return await _first_row(db, (
+        ("UPDATE item SET taken = taken + 1 WHERE id = "
+         f"(SELECT id FROM item WHERE {where} ORDER BY id LIMIT 1) "
+         f"RETURNING id, {', '.join(_CONTENT)}", params)
+        for where, params in _walks(worker_id, project_id, control)
+    ))
+
+
+async def _first_row(
+    db: BaseDBAsyncClient, statements: Iterable[tuple[str, list[Any]]]
+) -> dict[str, Any] | None:
+    """The row of the first statement that finds one (the later ones are not run), or None."""
+    for text, params in statements:
+        rows = await db.execute_query_dict(text, params)
         if rows:
             return dict(rows[0])
     return None
