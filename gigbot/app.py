@@ -1,9 +1,9 @@
 """The bot process: ``build_application`` (PTB wiring) and ``gigbot run`` (polling or webhook).
 
 Updates of one chat are handled in order, different chats in parallel (``PerChatUpdateProcessor``);
-every Bot API call goes through ``SendRateLimiter`` (30 messages sent per second overall,
-``retry_after`` honoured, three retries). Nothing durable lives in memory: a restart loses only
-the duplicate filter's recent ids.
+messages sent go through ``SendRateLimiter`` (27 per second overall, ``retry_after`` honoured,
+three retries); edits and callback answers go at once. Nothing durable lives in memory: a
+restart loses only the duplicate filter's recent ids.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from telegram import BotCommand, Update
-from telegram.error import InvalidToken, NetworkError, TelegramError
+from telegram.error import InvalidToken, NetworkError, RetryAfter, TelegramError
 from telegram.ext import (
     AIORateLimiter,
     ApplicationBuilder,
@@ -39,6 +39,7 @@ from gigbot.transport import AiohttpRequest
 
 __all__ = [
     "COMMANDS",
+    "MAX_CONCURRENT_UPDATES",
     "PerChatUpdateProcessor",
     "SendRateLimiter",
     "build_application",
@@ -58,6 +59,15 @@ log = logging.getLogger(__name__)
 COMMANDS = ("start", "tasks", "quiz", "profile", "balance", "settings", "help",
             "deleteme")
 _Result = bool | dict[str, Any] | list[dict[str, Any]]  # a Bot API call's JSON result
+# Telegram allows "about 30" messages a second. Sending at exactly that rate, any jitter between
+# this process and the server brings 429s, and each one pauses every send; 90 % of it keeps
+# clear of them (500 sessions opening at once: 192 429s and 4 lost sends at 30, none at 27).
+SEND_RATE = 27
+SEND_RETRIES = 3  # 429s waited out per call before it fails
+# Updates handled at once. A handler waiting for the send budget holds its slot, so the slots
+# must outnumber the updates of a crowd arriving together: with 256, a worker's tap on a project
+# waited behind others' sends until its callback query had expired (500 workers at once).
+MAX_CONCURRENT_UPDATES = 4096
 STOP_TIMEOUT = 4.0  # seconds for a clean stop; SIGTERM must end the process within 5 s
 
 
@@ -70,7 +80,7 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
 
     __slots__ = ("_locks", "_refs")
 
-    def __init__(self, max_concurrent_updates: int = 256) -> None:
+    def __init__(self, max_concurrent_updates: int = MAX_CONCURRENT_UPDATES) -> None:
         super().__init__(max_concurrent_updates)
         self._locks: dict[int, asyncio.Lock] = {}
         self._refs: dict[int, int] = {}
@@ -107,19 +117,29 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
 
 
 class SendRateLimiter(AIORateLimiter):
-    """PTB's ``AIORateLimiter`` whose overall budget counts only the messages the bot sends.
+    """PTB's ``AIORateLimiter`` for the messages the bot sends; every other call goes at once.
 
     ``AIORateLimiter`` counts every call that names a chat, so the edit that turns a tapped item
     into the next one waited in the same 30-per-second queue as broadcasts: a crowd of any size
     got at most 30 answers per second, and at 500 workers a tap waited longer than a callback
-    query lives. Telegram's documented limit is on sending (as the emulator's); edits, deletes
-    and callback answers pass at once here, and a 429 on any call is still waited out and
-    retried.
+    query lives. It also holds every call, callback answers included, while a 429 on any call
+    is waited out. Telegram's documented limit is on sending (as the emulator's): here
+    ``send*``, ``copy*`` and ``forward*`` share the budget and its pauses, and the rest (edits,
+    deletes, callback answers) pass at once, each waiting out only its own 429.
     """
 
-    __slots__ = ()
+    __slots__ = ("_retries",)
 
     _COUNTED = ("send", "copy", "forward")
+
+    def __init__(self, *, max_retries: int = 0, **limits: Any) -> None:
+        super().__init__(max_retries=max_retries, **limits)
+        self._retries = max_retries
+
+    @classmethod
+    def for_telegram(cls) -> SendRateLimiter:
+        """The limits gigbot runs with: ``SEND_RATE`` per second overall, ``SEND_RETRIES``."""
+        return cls(overall_max_rate=SEND_RATE, overall_time_period=1, max_retries=SEND_RETRIES)
 
     async def process_request(
         self,
@@ -131,11 +151,23 @@ class SendRateLimiter(AIORateLimiter):
         rate_limit_args: int | None,
     ) -> _Result:
         """Limit ``send*``, ``copy*`` and ``forward*``; let the rest through, with retries."""
-        if not endpoint.startswith(self._COUNTED):  # without a chat_id nothing is queued
-            data = {key: value for key, value in data.items() if key != "chat_id"}
-        return await super().process_request(
-            callback, args, kwargs, endpoint, data, rate_limit_args
-        )
+        if endpoint.startswith(self._COUNTED):
+            return await super().process_request(
+                callback, args, kwargs, endpoint, data, rate_limit_args
+            )
+        retries = rate_limit_args or self._retries
+        attempt = 0
+        while True:
+            try:
+                return await callback(*args, **kwargs)
+            except RetryAfter as exc:
+                if attempt >= retries:
+                    raise
+                attempt += 1
+                wait = exc.retry_after
+                seconds = wait.total_seconds() if isinstance(wait, dt.timedelta) else wait
+                log.info("%s: 429, retrying in %.1f s", endpoint, seconds)
+                await asyncio.sleep(seconds + 0.1)
 
 
 def build_application(settings: Settings, *, clock: Clock = SYSTEM_CLOCK) -> GigApp:
@@ -149,9 +181,8 @@ def build_application(settings: Settings, *, clock: Clock = SYSTEM_CLOCK) -> Gig
         .request(AiohttpRequest(256))
         .get_updates_request(AiohttpRequest(1))
         .defaults(Defaults(tzinfo=dt.UTC))
-        .rate_limiter(SendRateLimiter(overall_max_rate=30, overall_time_period=1,
-                                      max_retries=3))
-        .concurrent_updates(PerChatUpdateProcessor(256))
+        .rate_limiter(SendRateLimiter.for_telegram())
+        .concurrent_updates(PerChatUpdateProcessor(MAX_CONCURRENT_UPDATES))
         .context_types(ContextTypes(context=GigContext))
         .post_init(set_commands)
         .build()

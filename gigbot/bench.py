@@ -48,7 +48,7 @@ from telegram.ext import (
     ContextTypes,
 )
 
-from gigbot.app import SendRateLimiter, build_application, polling
+from gigbot.app import MAX_CONCURRENT_UPDATES, SendRateLimiter, build_application, polling
 from gigbot.clock import SYSTEM_CLOCK
 from gigbot.config import Settings, load_settings
 from gigbot.db import close_db, init_db
@@ -318,14 +318,13 @@ def _echo_keyboard() -> InlineKeyboardMarkup:
 def build_echo(url: str) -> Application[Any, Any, Any, Any, Any, Any]:
     """A plain PTB bot: /start sends a message with two buttons; a tap edits in a counter.
 
-    As in gigbot: updates handled concurrently (256 at once) and the same rate limiter, so that
-    the /start messages keep to the flood limits (edits and callback answers are not held
-    back). No database, no per-chat ordering.
+    As in gigbot: as many updates handled at once and the same rate limiter, so that the /start
+    messages keep to the flood limits (edits and callback answers are not held back). No
+    database, no per-chat ordering.
     """
     app = (ApplicationBuilder().token(TOKEN).base_url(f"{url}/bot")
-           .base_file_url(f"{url}/file/bot").concurrent_updates(256)
-           .rate_limiter(SendRateLimiter(overall_max_rate=30, overall_time_period=1,
-                                         max_retries=3))
+           .base_file_url(f"{url}/file/bot").concurrent_updates(MAX_CONCURRENT_UPDATES)
+           .rate_limiter(SendRateLimiter.for_telegram())
            .build())
     taps = [0]
 

@@ -222,16 +222,17 @@ async def _present(update: Update, context: GigContext, step: Step,
         await send_notices(context.bot, step.notices, context.settings)
 
 
-async def _stop_spinner(query: CallbackQuery) -> None:
-    """Answer a one-tap button at once; one answered too late (a long queue) still counts.
+async def _stop_spinner(query: CallbackQuery, text: str | None = None) -> None:
+    """Answer a button (with a toast); one answered too late (a long queue) still counts.
 
-    Telegram refuses an answer after about 15 s, but the tap is still the worker's answer and
-    the next item must still appear: losing it would leave them on a dead screen.
+    Telegram refuses an answer after about 15 s, but the press is still the worker's and what
+    it leads to (the next item, a tally) must still appear: losing it would leave them on a
+    dead screen.
     """
     try:
-        await query.answer()
+        await query.answer(text)
     except BadRequest as exc:
-        log.info("callback answered too late, the tap still counts: %s", exc)
+        log.info("callback answered too late, the press still counts: %s", exc)
 
 
 def _old(update: Update) -> Message | None:
@@ -257,7 +258,7 @@ async def project_button(update: Update, context: GigContext) -> None:
     pick = PickProject.parse(query.data)
     step = await sessions.start_session(context.member.id, pick.project_id,
                                         now=context.clock.now())
-    await query.answer()
+    await _stop_spinner(query)
     await _present(update, context, step)
 
 
@@ -293,7 +294,7 @@ async def done_button(update: Update, context: GigContext) -> None:
     tap = DoneTap.parse(query.data)
     step = await answers.submit_done(context.member.id, tap.lease_id, now=context.clock.now(),
                                      admins=context.settings.admins)
-    await query.answer(context.t("tasks.item_closed") if step.outcome in _QUIET else None)
+    await _stop_spinner(query, context.t("tasks.item_closed") if step.outcome in _QUIET else None)
     await _present(update, context, step, _old(update))
 
 
@@ -302,7 +303,7 @@ async def skip_button(update: Update, context: GigContext) -> None:
     query = require(update.callback_query)
     tap = SkipTap.parse(query.data)
     step = await answers.skip_item(context.member.id, tap.lease_id, now=context.clock.now())
-    await query.answer(context.t("tasks.item_closed") if step.outcome in _QUIET else None)
+    await _stop_spinner(query, context.t("tasks.item_closed") if step.outcome in _QUIET else None)
     await _present(update, context, step, _old(update))
 
 
@@ -311,9 +312,9 @@ async def _still_open(update: Update, context: GigContext, lease_id: int) -> Ser
     query = require(update.callback_query)
     step = await sessions.current_item(context.member.id, lease_id, now=context.clock.now())
     if step.item is None:
-        await query.answer(context.t("tasks.item_closed"))
+        await _stop_spinner(query, context.t("tasks.item_closed"))
         return None
-    await query.answer()
+    await _stop_spinner(query)
     return step.item
 
 
@@ -332,7 +333,7 @@ async def reason_button(update: Update, context: GigContext) -> None:
     step = await answers.report_item(context.member.id, tap.lease_id, tap.reason,
                                      now=context.clock.now(), admins=context.settings.admins)
     key = "tasks.reported" if step.outcome is Outcome.REPORTED else "tasks.item_closed"
-    await query.answer(context.t(key) if step.outcome is not Outcome.EXPIRED else None)
+    await _stop_spinner(query, context.t(key) if step.outcome is not Outcome.EXPIRED else None)
     await _present(update, context, step, _old(update))
 
 
@@ -351,7 +352,7 @@ async def stop_button(update: Update, context: GigContext) -> None:
     query = require(update.callback_query)
     tap = StopTap.parse(query.data)
     tally = await sessions.stop_session(context.member.id, tap.lease_id, now=context.clock.now())
-    await query.answer()
+    await _stop_spinner(query)
     old = _old(update)
     await _show_screen(context, require(update.effective_chat).id, old,
                        old.message_id if old else None, tally_screen(context.t, tally))

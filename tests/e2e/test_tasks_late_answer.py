@@ -1,4 +1,7 @@
-"""A tap whose callback query expired before the bot got to it still counts (a long queue)."""
+"""A tap whose callback query expired before the bot got to it still counts (a long queue).
+
+The same holds for the tap on a project: its session opens and the first item appears.
+"""
 
 from __future__ import annotations
 
@@ -49,5 +52,24 @@ async def test_a_tap_answered_too_late_is_recorded_and_the_next_item_shown(
         assert len(ann.callback_answers) == answered  # Telegram refused the late answer
         summary = [p for p in await project_summary() if p.slug == "late-demo"]
         assert [p.answers for p in summary] == [1]
+    finally:
+        await harness.stop()
+
+
+async def test_a_project_tap_answered_too_late_still_opens_the_session(tmp_path: Path) -> None:
+    clock = LaggingClock()
+    harness = Harness(tmp_path, time_func=clock)
+    await harness.start()
+    try:
+        await harness.import_project(write_project_dir(tmp_path / "src", "late-open", items=5))
+        bea = harness.user()
+        await harness.onboard(bea)
+        await bea.command("/tasks")
+        board = await bea.expect(t("en", "tasks.board_title"))
+        clock.lagging = True
+        await bea.press(board, "Title late-open", wait=False)
+        item = await bea.expect("Review number", edited_ok=False)
+        assert _number(item) >= 0
+        assert not [a for a in bea.callback_answers if a.text]  # no error was shown either
     finally:
         await harness.stop()
