@@ -317,7 +317,14 @@ class Emulator:
 
     def _answer_query(self, query_id: str, answer: CallbackAnswer) -> bool:
         query = self._queries.pop(query_id, None)
-        if query is None or self._time() - query.created > self.callback_timeout:
+        if query is None:
+            return False
+        late = self._time() - query.created
+        if late > self.callback_timeout:  # refused; a user waiting for it learns why at once
+            if not query.answer.done():
+                query.answer.set_exception(TimeoutError(
+                    f"the bot answered {late:.1f} s after the press, later than the "
+                    f"{self.callback_timeout:g} s a callback query lives"))
             return False
         query.user.callback_answers.append(answer)
         if not query.answer.done():

@@ -341,14 +341,21 @@ class SimUser:
         self.started = True
         answer = self._emu._press(self, message_id, data, duplicate=duplicate)
         if not wait:
+            answer.add_done_callback(_settled)
             return None
         try:
             return await asyncio.wait_for(asyncio.shield(answer), timeout)
-        except TimeoutError:
+        except TimeoutError as exc:
+            why = str(exc) if answer.done() else f"it did not answer within {timeout} s"
             raise TimeoutError(
-                f"{self!r}: the bot did not answer the callback query {data!r} within "
-                f"{timeout} s; {self._recent()}"
+                f"{self!r}: callback query {data!r}: {why}; {self._recent()}"
             ) from None
+
+
+def _settled(answer: asyncio.Future[CallbackAnswer]) -> None:
+    """Nobody waits for this press's answer: a late one is not an error to report."""
+    if not answer.cancelled():
+        answer.exception()
 
 
 def _command_entities(text: str) -> dict[str, Any]:

@@ -458,6 +458,29 @@ async def test_callback_answer_once_and_before_the_timeout() -> None:
     assert [(a.text, a.show_alert) for a in ann.callback_answers] == [("ok", True)]
 
 
+async def test_a_user_waiting_for_a_late_answer_learns_it_at_once() -> None:
+    clock = ManualClock()
+    async with Emulator(time_func=clock, callback_timeout=15.0) as emu:
+        app = build(emu)
+        async with app:
+            ann = emu.user("Ann")
+            await ann.send("hi")
+            await app.bot.send_message(ann.id, "pick", reply_markup=InlineKeyboardMarkup(
+                [[InlineKeyboardButton("A", callback_data="a")]]))
+            shown = ann.last
+            assert shown is not None
+            waiting = asyncio.create_task(ann.press(shown, "A", timeout=3600))
+            updates = await app.bot.get_updates()
+            query = updates[-1].callback_query
+            assert query is not None
+            clock.now += 16
+            with pytest.raises(BadRequest, match="Query is too old"):
+                await query.answer()
+            with pytest.raises(TimeoutError, match=r"answered 16\.0 s after the press"):
+                await asyncio.wait_for(waiting, timeout=60)
+    assert ann.callback_answers == []
+
+
 async def test_press_waits_for_the_answer_and_times_out_without_one(emu: Emulator) -> None:
     ann = emu.user("Ann")
     await ann.send("hi")
@@ -477,7 +500,7 @@ async def test_press_waits_for_the_answer_and_times_out_without_one(emu: Emulato
         )
         message = ann.last
         assert message is not None
-        with pytest.raises(TimeoutError, match="did not answer the callback query 'ok'"):
+        with pytest.raises(TimeoutError, match=r"query 'ok': it did not answer within 0\.2 s"):
             await ann.press(message, "Approve", timeout=0.2)
         with pytest.raises(AssertionError, match="no button 'Maybe'"):
             await ann.press(message, "Maybe")
