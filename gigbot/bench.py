@@ -104,6 +104,7 @@ class BenchRun:
     recorded: int  # answers in the database (echo: edits the bot made)
     in_time: int  # taps whose callback query the bot answered before it expired
     peak_rss_mb: float  # the bot process (in-process runs: emulator and users included)
+    opening: float = 0.0  # seconds until every worker had their first item (not in the figures)
 
     @property
     def answers_per_s(self) -> float:
@@ -199,7 +200,9 @@ async def _measure(emulator: Emulator, chats: _Chats, bot: str, load: Load, begi
     """
     if users is None:
         users = [emulator.user(first_name=f"W{i}") for i in range(load.workers)]
+    opened = time.perf_counter()
     firsts = await asyncio.gather(*(begin(u) for u in users))
+    opened = time.perf_counter() - opened
     answered_before = sum(len(u.callback_answers) for u in users)
     timeout = _setup_timeout(load)  # generous: a tap is never given up for slowness
     pause = random.Random(load.workers)
@@ -209,7 +212,7 @@ async def _measure(emulator: Emulator, chats: _Chats, bot: str, load: Load, begi
     seconds = time.perf_counter() - start
     latencies = tuple(x for per_user in times for x in per_user)
     in_time = sum(len(u.callback_answers) for u in users) - answered_before
-    return BenchRun(bot, load, len(latencies), seconds, latencies, 0, in_time, 0.0)
+    return BenchRun(bot, load, len(latencies), seconds, latencies, 0, in_time, 0.0, opened)
 
 
 # ----- gigbot ------------------------------------------------------------------------------------
@@ -304,7 +307,7 @@ async def _serve_gigbot(emulator: Emulator, chats: _Chats, settings: Settings,
 def _finish(run: BenchRun, recorded: int, load: Load) -> BenchRun:
     """``run`` with the answers counted and the peak RSS of the bot."""
     return BenchRun(run.bot, run.load, run.taps, run.seconds, run.latencies, recorded,
-                    run.in_time, _peak_rss_mb(load))
+                    run.in_time, _peak_rss_mb(load), run.opening)
 
 
 # ----- the echo floor ----------------------------------------------------------------------------
@@ -410,8 +413,8 @@ def check_line(run: BenchRun) -> str:
     verdict = "OK" if run.correct else "MISMATCH"
     workers = f"{run.load.workers} worker{'s' if run.load.workers != 1 else ''}"
     return (f"{run.bot}, {workers}: {run.taps} taps, {run.recorded} {what}, "
-            f"{len(run.latencies)} latencies, {run.in_time} callbacks answered in time: "
-            f"{verdict}")
+            f"{len(run.latencies)} latencies, {run.in_time} callbacks answered in time "
+            f"(sessions opened in {run.opening:.0f} s): {verdict}")
 
 
 async def bench_command(args: argparse.Namespace, _settings: Settings) -> int:

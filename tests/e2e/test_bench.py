@@ -16,8 +16,8 @@ async def test_every_tap_is_recorded_once_and_timed_once(tmp_path: Path) -> None
     assert run.in_time == 9
     assert run.correct
     assert all(latency > 0 for latency in run.latencies)
-    assert run.peak_rss_mb > 0
-    assert check_line(run).endswith(": OK")
+    assert run.peak_rss_mb > 0 and run.opening > 0
+    assert "sessions opened in" in check_line(run) and check_line(run).endswith(": OK")
 
 
 async def test_in_process_the_same_counts_hold(tmp_path: Path) -> None:
