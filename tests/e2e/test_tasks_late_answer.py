@@ -6,8 +6,11 @@ The same holds for the tap on a project: its session opens and the first item ap
 from __future__ import annotations
 
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
+from gigbot.emulator import BotMessage, SimUser
 from gigbot.i18n import t
 from gigbot.tasks.projects import project_summary
 from tests.e2e.test_tasks import _number
@@ -28,18 +31,27 @@ class LaggingClock:
         return time.monotonic() + self._extra
 
 
-async def test_a_tap_answered_too_late_is_recorded_and_the_next_item_shown(
-    tmp_path: Path,
-) -> None:
+@asynccontextmanager
+async def _on_the_board(tmp_path: Path, slug: str) -> AsyncIterator[tuple[LaggingClock, SimUser,
+                                                                           BotMessage]]:
+    """A worker looking at the task board of one project, on an emulator whose clock can lag."""
     clock = LaggingClock()
     harness = Harness(tmp_path, time_func=clock)
     await harness.start()
     try:
-        await harness.import_project(write_project_dir(tmp_path / "src", "late-demo", items=5))
-        ann = harness.user()
-        await harness.onboard(ann)
-        await ann.command("/tasks")
-        board = await ann.expect(t("en", "tasks.board_title"))
+        await harness.import_project(write_project_dir(tmp_path / "src", slug, items=5))
+        worker = harness.user()
+        await harness.onboard(worker)
+        await worker.command("/tasks")
+        yield clock, worker, await worker.expect(t("en", "tasks.board_title"))
+    finally:
+        await harness.stop()
+
+
+async def test_a_tap_answered_too_late_is_recorded_and_the_next_item_shown(
+    tmp_path: Path,
+) -> None:
+    async with _on_the_board(tmp_path, "late-demo") as (clock, ann, board):
         await ann.press(board, "Title late-demo")
         item = await ann.expect("Review number", edited_ok=False)
         answered = len(ann.callback_answers)
@@ -52,24 +64,12 @@ async def test_a_tap_answered_too_late_is_recorded_and_the_next_item_shown(
         assert len(ann.callback_answers) == answered  # Telegram refused the late answer
         summary = [p for p in await project_summary() if p.slug == "late-demo"]
         assert [p.answers for p in summary] == [1]
-    finally:
-        await harness.stop()
 
 
 async def test_a_project_tap_answered_too_late_still_opens_the_session(tmp_path: Path) -> None:
-    clock = LaggingClock()
-    harness = Harness(tmp_path, time_func=clock)
-    await harness.start()
-    try:
-        await harness.import_project(write_project_dir(tmp_path / "src", "late-open", items=5))
-        bea = harness.user()
-        await harness.onboard(bea)
-        await bea.command("/tasks")
-        board = await bea.expect(t("en", "tasks.board_title"))
+    async with _on_the_board(tmp_path, "late-open") as (clock, bea, board):
         clock.lagging = True
         await bea.press(board, "Title late-open", wait=False)
         item = await bea.expect("Review number", edited_ok=False)
         assert _number(item) >= 0
         assert not [a for a in bea.callback_answers if a.text]  # no error was shown either
-    finally:
-        await harness.stop()
