@@ -340,8 +340,8 @@ class SimUser:
     ) -> CallbackAnswer | None:
         self.started = True
         answer = self._emu._press(self, message_id, data, duplicate=duplicate)
+        answer.add_done_callback(_settled)
         if not wait:
-            answer.add_done_callback(_settled)
             return None
         try:
             return await asyncio.wait_for(asyncio.shield(answer), timeout)
@@ -353,7 +353,7 @@ class SimUser:
 
 
 def _settled(answer: asyncio.Future[CallbackAnswer]) -> None:
-    """Nobody waits for this press's answer: a late one is not an error to report."""
+    """A late answer nobody waits for (any more) is not an error to report."""
     if not answer.cancelled():
         answer.exception()
 
