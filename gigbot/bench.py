@@ -34,7 +34,7 @@ import sys
 import tempfile
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -306,8 +306,7 @@ async def _serve_gigbot(emulator: Emulator, chats: _Chats, settings: Settings,
 
 def _finish(run: BenchRun, recorded: int, load: Load) -> BenchRun:
     """``run`` with the answers counted and the peak RSS of the bot."""
-    return BenchRun(run.bot, run.load, run.taps, run.seconds, run.latencies, recorded,
-                    run.in_time, _peak_rss_mb(load), run.opening)
+    return replace(run, recorded=recorded, peak_rss_mb=_peak_rss_mb(load))
 
 
 # ----- the echo floor ----------------------------------------------------------------------------
