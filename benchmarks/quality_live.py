@@ -22,11 +22,11 @@ from tortoise.connection import connections
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
+from gigbot.catalog import export
 from gigbot.db import close_db, init_db
-from gigbot.models import Answer, Item, Lease, LeaseStatus, Project, User
-from gigbot.tasks import export
-from gigbot.tasks.audit import audit_item
-from gigbot.tasks.quality import AnswerFacts, on_answer
+from gigbot.db.models import Answer, Item, Lease, LeaseStatus, Project, User
+from gigbot.quality.audit import audit_item
+from gigbot.quality.live import AnswerFacts, on_answer
 
 T0 = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
 LABELS = [{"value": v, "en": v, "ko": v} for v in ("pos", "neg", "neu")]

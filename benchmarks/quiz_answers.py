@@ -23,8 +23,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from gigbot.db import close_db, init_db  # noqa: E402
-from gigbot.models import Quiz, QuizAttempt, QuizItem, User  # noqa: E402
-from gigbot.onboarding import quiz as svc  # noqa: E402
+from gigbot.db.models import Quiz, QuizAttempt, QuizItem, User  # noqa: E402
+from gigbot.qualification import quiz as svc  # noqa: E402
 
 LABELS = [{"value": v, "en": v, "ko": v} for v in ("a", "b", "c", "d")]
 NOW = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)

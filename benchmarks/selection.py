@@ -34,7 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from tortoise.transactions import in_transaction
 
 from gigbot.db import close_db, init_db
-from gigbot.models import Lease, LeaseStatus, Onboarding, Project, User
+from gigbot.db.models import Lease, LeaseStatus, Onboarding, Project, User
 from gigbot.tasks import selection
 
 NOW = dt.datetime(2026, 1, 5, 9, 0, tzinfo=dt.UTC)

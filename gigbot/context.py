@@ -14,7 +14,7 @@ from telegram.ext import Application, CallbackContext, ExtBot, JobQueue
 from gigbot.clock import SYSTEM_CLOCK, Clock
 from gigbot.config import Settings
 from gigbot.i18n import Translator
-from gigbot.onboarding.service import Member
+from gigbot.members.service import Member
 
 __all__ = ["CLOCK_KEY", "SETTINGS_KEY", "GigApp", "GigContext"]
 

@@ -12,7 +12,7 @@ from gigbot.db import tortoise_config
 TORTOISE_ORM = tortoise_config("sqlite://$tmp/db.sqlite3")
 PY
 if [ "${1:-}" = "--reset" ]; then
-  rm -f gigbot/migrations/0*.py
+  rm -f gigbot/db/migrations/0*.py
   set -- -n initial
 fi
 PYTHONPATH="$tmp" "$py" -m tortoise -c mkcfg.TORTOISE_ORM makemigrations "$@"

@@ -18,7 +18,6 @@ from telegram import ForceReply, InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest, Forbidden
 from telegram.ext import CallbackQueryHandler, CommandHandler, ExtBot, MessageHandler
 
-from gigbot.admins import is_admin
 from gigbot.callbacks import AppealDecide, AppealOpen
 from gigbot.context import GigApp, GigContext
 from gigbot.errors import UserError
@@ -26,11 +25,12 @@ from gigbot.handlers.common import require, send_notices, send_screen
 from gigbot.handlers.quiz_views import PromptMatch
 from gigbot.handlers.views import Button, Screen, keyboard
 from gigbot.i18n import Translator
+from gigbot.members.admins import is_admin
+from gigbot.members.service import mark_blocked
 from gigbot.notices import render_params
-from gigbot.onboarding.service import mark_blocked
-from gigbot.payouts import appeals
-from gigbot.payouts.appeals import AppealCase, Decided, Recipient
-from gigbot.tasks.suspensions import ActiveSuspension
+from gigbot.quality import appeals
+from gigbot.quality.appeals import AppealCase, Decided, Recipient
+from gigbot.quality.suspensions import ActiveSuspension
 
 __all__ = ["case_screen", "register", "suspension_screen", "suspension_text"]
 

@@ -27,8 +27,7 @@ from gigbot.context import GigContext
 from gigbot.errors import UserError
 from gigbot.handlers.views import Screen, menu_screen, notice_keyboard, step_screen, zone_name
 from gigbot.i18n import Translator, lang_of
-from gigbot.notices import Notice, render_params
-from gigbot.onboarding.service import (
+from gigbot.members.service import (
     Member,
     Step,
     choose_zone,
@@ -37,6 +36,7 @@ from gigbot.onboarding.service import (
     member_by_tg,
     touch,
 )
+from gigbot.notices import Notice, render_params
 
 __all__ = [
     "SeenUpdates",

@@ -19,7 +19,7 @@ from gigbot.handlers.common import (
     send_menu,
     send_screen,
 )
-from gigbot.onboarding.service import (
+from gigbot.members.service import (
     ZONES,
     Step,
     accept_terms,

@@ -9,8 +9,8 @@ from gigbot.callbacks import ReviewerChoice
 from gigbot.context import GigApp, GigContext
 from gigbot.handlers.common import require, send_screen
 from gigbot.handlers.quiz_views import profile_screen
-from gigbot.onboarding.offers import OfferOutcome, accept_reviewer, decline_reviewer
-from gigbot.onboarding.profile import profile
+from gigbot.qualification.offers import OfferOutcome, accept_reviewer, decline_reviewer
+from gigbot.quality.profile import profile
 
 __all__ = ["register"]
 

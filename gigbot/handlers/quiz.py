@@ -33,8 +33,8 @@ from gigbot.handlers.quiz_views import (
 )
 from gigbot.handlers.views import Screen
 from gigbot.notices import render_params
-from gigbot.onboarding import quiz
-from gigbot.onboarding.quiz import Question, StepResult
+from gigbot.qualification import quiz
+from gigbot.qualification.quiz import Question, StepResult
 from gigbot.tasks.media import MediaKind, prepare_media, remember_file_id
 
 __all__ = ["HOOK_GROUP", "QUESTION_PROMPT", "register", "send_quiz_screen"]

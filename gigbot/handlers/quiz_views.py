@@ -17,8 +17,7 @@ from telegram.ext.filters import MessageFilter
 from gigbot.callbacks import QuizOpen, QuizTap, QuizToggle
 from gigbot.handlers.views import Button, Screen, keyboard
 from gigbot.i18n import LANGUAGES, Translator, catalog
-from gigbot.onboarding.profile import Profile, Standing
-from gigbot.onboarding.quiz import (
+from gigbot.qualification.quiz import (
     ExamResult,
     Feedback,
     Part,
@@ -28,6 +27,7 @@ from gigbot.onboarding.quiz import (
     StepResult,
     TrainingResult,
 )
+from gigbot.quality.profile import Profile, Standing
 
 __all__ = [
     "PromptMatch",

@@ -14,7 +14,7 @@ from gigbot.context import GigApp, GigContext
 from gigbot.errors import BadCallback
 from gigbot.handlers import views
 from gigbot.handlers.common import edit_screen, require, send_screen
-from gigbot.onboarding.service import choose_zone, delete_personal_data, set_summaries
+from gigbot.members.service import choose_zone, delete_personal_data, set_summaries
 
 __all__ = ["register"]
 

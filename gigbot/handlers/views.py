@@ -20,8 +20,8 @@ from gigbot.callbacks import (
     SettingsAction,
 )
 from gigbot.i18n import LANGUAGES, Translator
+from gigbot.members.service import ZONES, Deleted, Member, Step
 from gigbot.notices import NoticeButton
-from gigbot.onboarding.service import ZONES, Deleted, Member, Step
 
 __all__ = [
     "Screen",

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from tortoise.exceptions import IntegrityError
 from tortoise.functions import Sum
 
-from gigbot import rawsql
-from gigbot.models import EntryKind, LedgerEntry
+from gigbot.db import statements
+from gigbot.db.models import EntryKind, LedgerEntry
 
 __all__ = ["Balance", "balance", "post", "post_new"]
 
@@ -66,7 +66,7 @@ async def post_new(
     """
     _check(amount)
     db = LedgerEntry._meta.db  # the caller's transaction
-    return await rawsql.insert(db, LedgerEntry, {
+    return await statements.insert(db, LedgerEntry, {
         "worker_id": worker_id, "kind": kind, "amount": amount, "key": key,
         "answer_id": answer_id, "available_at": available_at, "created_at": now,
     })

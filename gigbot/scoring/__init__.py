@@ -32,7 +32,15 @@ from gigbot.scoring.rules import (
 from gigbot.scoring.skill import PRIOR_SKILL, Skill, replay_skill
 from gigbot.scoring.text import cer, normalize, wer
 from gigbot.scoring.text_agg import TextDecision, aggregate_texts, medoid, rover, text_aggregate
-from gigbot.scoring.types import AnswerMatrix, Decision, Label, TaskAnswer, Vote, as_label
+from gigbot.scoring.types import (
+    AnswerMatrix,
+    Decision,
+    Label,
+    TaskAnswer,
+    Vote,
+    as_label,
+    label_values,
+)
 
 __all__ = [
     "DEFAULT_CER_THRESHOLD",
@@ -63,6 +71,7 @@ __all__ = [
     "gold_suspect",
     "item_decision",
     "jaccard",
+    "label_values",
     "log_odds",
     "majority_vote",
     "medoid",

@@ -7,9 +7,9 @@ Nothing here does I/O. Labels are strings; a multi-label answer is a ``frozenset
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Generic, NamedTuple, TypeAlias, TypeVar
+from typing import Any, Generic, NamedTuple, TypeAlias, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -22,6 +22,7 @@ __all__ = [
     "Vote",
     "as_label",
     "label_order",
+    "label_values",
 ]
 
 Label: TypeAlias = str | frozenset[str]
@@ -138,3 +139,8 @@ class AnswerMatrix:
         k = len(self.labels)
         flat = np.bincount(self.task * k + self.label, minlength=len(self.tasks) * k)
         return flat.reshape(len(self.tasks), k).astype(np.float64)
+
+
+def label_values(labels: Iterable[Mapping[str, Any]]) -> list[str]:
+    """The label values of a project or quiz, in button order."""
+    return [str(label["value"]) for label in labels]

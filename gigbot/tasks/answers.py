@@ -22,9 +22,8 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
-from gigbot import rawsql
-from gigbot.errors import BadCallback, UserError
-from gigbot.models import (
+from gigbot.db import statements
+from gigbot.db.models import (
     Answer,
     AuditLog,
     EntryKind,
@@ -36,12 +35,15 @@ from gigbot.models import (
     Project,
     Skill,
 )
+from gigbot.errors import BadCallback, UserError
 from gigbot.notices import Notice
 from gigbot.payouts import ledger
-from gigbot.tasks import leases, policy, quality, selection, verdicts
-from gigbot.tasks.alerts import admin_notices
+from gigbot.quality import live, verdicts
+from gigbot.quality.alerts import admin_notices
+from gigbot.quality.suspensions import ActiveSuspension, active_suspension
+from gigbot.scoring import label_values
+from gigbot.tasks import leases, policy, selection
 from gigbot.tasks.selection import ServedItem
-from gigbot.tasks.suspensions import ActiveSuspension, active_suspension
 
 __all__ = [
     "End",
@@ -103,7 +105,7 @@ class Step:
 def _owned_sql() -> str:
     # the count of the worker's suspensions (any state) spares the answer reading them: most
     # workers have none
-    return (f"SELECT {rawsql.columns(Lease, 'l_')}, {rawsql.columns(Project, 'p_')}, "
+    return (f"SELECT {statements.columns(Lease, 'l_')}, {statements.columns(Project, 'p_')}, "
             "(SELECT COUNT(*) FROM suspension WHERE suspension.worker_id = lease.worker_id "
             "AND (suspension.project_id = lease.project_id OR suspension.project_id IS NULL)) "
             "AS suspensions FROM lease JOIN project ON project.id = lease.project_id "
@@ -118,12 +120,15 @@ class _Owned(NamedTuple):
 
 async def _owned(db: BaseDBAsyncClient, worker_id: int, lease_id: int) -> _Owned:
     """The worker's lease and its project (one hand-written statement: every tap runs it)."""
-    rows = await db.execute_query_dict(rawsql.sql(db, _owned_sql()), [lease_id, worker_id])
+    rows = await db.execute_query_dict(statements.sql(db, _owned_sql()), [lease_id, worker_id])
     if not rows:
         raise BadCallback()  # unknown or another worker's lease: forged data
     row = rows[0]
-    return _Owned(rawsql.model_from(Lease, row, "l_"), rawsql.model_from(Project, row, "p_"),
-                  int(row["suspensions"]))
+    return _Owned(
+        statements.model_from(Lease, row, "l_"),
+        statements.model_from(Project, row, "p_"),
+        int(row["suspensions"]),
+    )
 
 
 async def _next(
@@ -188,7 +193,7 @@ _CLAIM = ("UPDATE lease SET status = ?, closed_at = ? "
 @cache
 def _count_sql() -> str:
     return ("UPDATE item SET answers_count = answers_count + 1 WHERE id = ? "
-            f"{rawsql.returning(Item)}")
+            f"{statements.returning(Item)}")
 
 
 async def _record(db: BaseDBAsyncClient, lease: Lease, project: Project, value: Any,
@@ -210,7 +215,7 @@ async def _record(db: BaseDBAsyncClient, lease: Lease, project: Project, value: 
     if stopped is not None:  # suspended while the item was open: record nothing, give it back
         await leases.drop_lease(lease.id, worker_id)
         return stopped
-    won, _ = await db.execute_query(rawsql.sql(db, _CLAIM), [
+    won, _ = await db.execute_query(statements.sql(db, _CLAIM), [
         LeaseStatus.ANSWERED.value, now, lease.id, worker_id, LeaseStatus.OPEN.value, now,
     ])
     if not won:
@@ -218,11 +223,11 @@ async def _record(db: BaseDBAsyncClient, lease: Lease, project: Project, value: 
     # Counting the answer on the item reads the row for quality and, on PostgreSQL, takes its
     # row lock before the Answer's insert takes a KEY SHARE lock on it (foreign key): taking
     # the stronger lock after that would deadlock with another worker answering the same item.
-    rows = await db.execute_query_dict(rawsql.sql(db, _count_sql()), [item_id])
-    item = rawsql.model_from(Item, rows[0])
+    rows = await db.execute_query_dict(statements.sql(db, _count_sql()), [item_id])
+    item = statements.model_from(Item, rows[0])
     auto = project.accept == "auto"
     seconds = max((now - lease.created_at).total_seconds(), 0.0)
-    answer_id = await rawsql.insert(db, Answer, {
+    answer_id = await statements.insert(db, Answer, {
         "lease_id": lease.id, "item_id": item_id, "worker_id": worker_id,
         "project_id": project.id, "value": value, "seconds": seconds,
         "is_control": lease.is_control, "status": "accepted" if auto else "pending",
@@ -233,7 +238,7 @@ async def _record(db: BaseDBAsyncClient, lease: Lease, project: Project, value: 
         await ledger.post_new(worker_id, EntryKind.EARNING, int(project.reward),
                               key=f"answer:{answer_id}", now=now, answer_id=answer_id,
                               available_at=now + hold if hold else None)
-    outcome = await quality.on_answer(quality.AnswerFacts(
+    outcome = await live.on_answer(live.AnswerFacts(
         answer_id=answer_id, worker_id=worker_id, project_id=project.id, item_id=item_id,
         value=value, seconds=seconds, is_control=lease.is_control, now=now,
         admins=admins,
@@ -268,7 +273,7 @@ async def toggle_label(worker_id: int, lease_id: int, choice: int, on: bool, *,
             raise BadCallback()
         if lease.status != LeaseStatus.OPEN or lease.expires_at <= now:
             return await _not_open(db, lease, project, now)
-        order = policy.label_values(project.labels)
+        order = label_values(project.labels)
         chosen = policy.toggled(lease.chosen or [], value, on, order)
         if chosen != list(lease.chosen or []):
             await Lease.filter(id=lease.id, status=LeaseStatus.OPEN).update(chosen=chosen)

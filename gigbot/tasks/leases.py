@@ -18,7 +18,7 @@ from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
 from gigbot.clock import Clock
-from gigbot.models import Item, Lease, LeaseStatus
+from gigbot.db.models import Item, Lease, LeaseStatus
 
 __all__ = [
     "attach_message",

@@ -24,7 +24,7 @@ from pathlib import Path, PurePosixPath
 from PIL import Image, ImageDraw, ImageFont, ImageOps
 from tortoise.exceptions import IntegrityError
 
-from gigbot.models import MediaFile
+from gigbot.db.models import MediaFile
 
 __all__ = [
     "MAX_SIDE",

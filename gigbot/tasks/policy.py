@@ -34,7 +34,6 @@ __all__ = [
     "control_target",
     "effective_ratio",
     "label_value",
-    "label_values",
     "lease_deadline",
     "median_seconds",
     "toggled",
@@ -97,11 +96,6 @@ def control_due(
 def lease_deadline(now: dt.datetime, minutes: float) -> dt.datetime:
     """When a lease served ``now`` expires."""
     return now + dt.timedelta(minutes=minutes)
-
-
-def label_values(labels: Iterable[Mapping[str, Any]]) -> list[str]:
-    """The label values of a project or quiz, in button order."""
-    return [str(label["value"]) for label in labels]
 
 
 def label_value(labels: Sequence[Mapping[str, Any]], choice: int) -> str | None:

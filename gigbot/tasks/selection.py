@@ -29,8 +29,8 @@ from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
-from gigbot import rawsql
-from gigbot.models import (
+from gigbot.db import statements
+from gigbot.db.models import (
     Item,
     ItemStatus,
     Lease,
@@ -41,6 +41,7 @@ from gigbot.models import (
     SkillStage,
     User,
 )
+from gigbot.scoring import label_values
 from gigbot.tasks import leases, policy
 
 __all__ = ["ServedItem", "content_of", "lease_next", "pick_item", "served_item"]
@@ -102,7 +103,7 @@ def _served(project: Project, content: Mapping[str, Any], *, lease_id: int, sess
         {lang: str(text) for lang, text in label.items() if lang != "value"}
         for label in project.labels or []
     )
-    values = policy.label_values(project.labels or [])
+    values = label_values(project.labels or [])
     return ServedItem(
         lease_id=lease_id,
         session_id=session_id,
@@ -158,7 +159,7 @@ async def pick_item(
     """
     lock = " FOR UPDATE SKIP LOCKED" if db.capabilities.dialect == "postgres" else ""
     return await _first_row(db, (
-        (rawsql.sql(db, f"SELECT id, {', '.join(_CONTENT)} FROM item WHERE {where} "
+        (statements.sql(db, f"SELECT id, {', '.join(_CONTENT)} FROM item WHERE {where} "
                         f"ORDER BY id LIMIT 1{lock}"), params)
         for where, params in _walks(worker_id, project_id, control)
     ))
@@ -268,7 +269,7 @@ async def lease_next(
                 if row is None:
                     break
             expires_at = policy.lease_deadline(now, project.lease_minutes)
-            lease_id = await rawsql.insert(db, Lease, {
+            lease_id = await statements.insert(db, Lease, {
                 "item_id": row["id"], "worker_id": worker_id, "project_id": project.id,
                 "status": LeaseStatus.OPEN, "is_control": control, "chosen": [],
                 "chat_id": chat_id, "message_id": message_id, "session_id": session_id,
@@ -276,7 +277,7 @@ async def lease_next(
             })
             if session_id is None:  # the first lease of a session names the session
                 session_id = lease_id
-                await db.execute_query(rawsql.sql(db, "UPDATE lease SET session_id = ? "
+                await db.execute_query(statements.sql(db, "UPDATE lease SET session_id = ? "
                                                       "WHERE id = ?"), [lease_id, lease_id])
             log.debug("leased lease=%s worker=%s project=%s", lease_id, worker_id, project.id)
             return _served(project, row, lease_id=lease_id, session_id=session_id, chosen=[],

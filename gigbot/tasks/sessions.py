@@ -11,8 +11,7 @@ from dataclasses import dataclass
 
 from tortoise.transactions import in_transaction
 
-from gigbot.errors import BadCallback, UserError
-from gigbot.models import (
+from gigbot.db.models import (
     Answer,
     Item,
     ItemStatus,
@@ -23,12 +22,13 @@ from gigbot.models import (
     Quiz,
     User,
 )
+from gigbot.errors import BadCallback, UserError
 from gigbot.notices import Notice
-from gigbot.onboarding.qualify import qualified_quizzes
+from gigbot.qualification.gate import qualified_quizzes
+from gigbot.quality.alerts import worker_notice
+from gigbot.quality.suspensions import ActiveSuspension, active_suspension, list_active
 from gigbot.tasks import leases, policy, selection
-from gigbot.tasks.alerts import worker_notice
 from gigbot.tasks.answers import End, Outcome, Step, shown_again
-from gigbot.tasks.suspensions import ActiveSuspension, active_suspension, list_active
 
 __all__ = [
     "LockedProject",

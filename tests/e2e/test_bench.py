@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from gigbot.bench import BenchRun, Load, check_line, markdown_table, run_echo, run_gigbot
 from gigbot.cli import main
+from gigbot.cli.bench import BenchRun, Load, check_line, markdown_table, run_echo, run_gigbot
 
 
 async def test_every_tap_is_recorded_once_and_timed_once(tmp_path: Path) -> None:

@@ -14,8 +14,8 @@ from typing import Any
 
 from tortoise.transactions import in_transaction
 
-from gigbot.models import Answer, Item, Lease, LeaseStatus, Project, Skill, User
-from gigbot.tasks.quality import AnswerFacts, QualityOutcome, on_answer
+from gigbot.db.models import Answer, Item, Lease, LeaseStatus, Project, Skill, User
+from gigbot.quality.live import AnswerFacts, QualityOutcome, on_answer
 
 T0 = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
 _seq = itertools.count(1)

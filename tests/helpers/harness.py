@@ -123,13 +123,13 @@ class Harness:
 
     async def import_project(self, path: Path | str) -> Any:
         """Import a project file (or folder, or .zip) as ``gigbot project import`` does."""
-        from gigbot.tasks.importer import import_project
+        from gigbot.catalog.importer import import_project
 
         return await import_project(path, data_dir=self.settings.data_dir, clock=self.clock)
 
     async def import_quiz(self, path: Path | str) -> Any:
         """Import a quiz file (or folder, or .zip) as ``gigbot quiz import`` does."""
-        from gigbot.tasks.importer import import_quiz
+        from gigbot.catalog.importer import import_quiz
 
         return await import_quiz(path, data_dir=self.settings.data_dir, clock=self.clock)
 

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from gigbot.models import Item, Onboarding, Project, User
+from gigbot.db.models import Item, Onboarding, Project, User
 
 __all__ = [
     "CONTROL_NEEDED",

@@ -14,11 +14,13 @@ PACKAGE = Path(gigbot.__file__).parent
 THIN = sorted(
     [*(PACKAGE / "handlers").rglob("*.py"), *[p for p in [PACKAGE / "jobs.py"] if p.exists()]]
 )
-NO_ORM = ("tortoise", "gigbot.models", "gigbot.db")
+NO_ORM = ("tortoise", "gigbot.db.models", "gigbot.db")
 # Service packages: plain data in and out; Telegram stays in handlers, jobs and the web layer.
 SERVICES = sorted(
     path
-    for package in ("onboarding", "tasks", "payouts", "scoring")
+    for package in (
+        "members", "qualification", "catalog", "quality", "tasks", "payouts", "scoring"
+    )
     for path in (PACKAGE / package).rglob("*.py")
 )
 NO_TELEGRAM = ("telegram", "aiohttp")
@@ -61,12 +63,12 @@ def test_the_handler_modules_are_checked() -> None:
 def test_the_checker_finds_direct_and_nested_imports(tmp_path: Path) -> None:
     sample = tmp_path / "sample.py"
     sample.write_text(
-        "from gigbot import models\nimport tortoise.transactions\n"
+        "from gigbot.db import models\nimport tortoise.transactions\n"
         "def f():\n    from gigbot.db import init_db\n    import telegram\n"
-        "from gigbot.models_extra import x\nfrom . import views\n",
+        "from gigbot.dbx import x\nfrom . import views\n",
         encoding="utf-8",
     )
     assert forbidden(sample, NO_ORM) == [
-        "gigbot.db", "gigbot.db.init_db", "gigbot.models", "tortoise.transactions"
+        "gigbot.db", "gigbot.db.init_db", "gigbot.db.models", "tortoise.transactions"
     ]
     assert forbidden(sample, NO_TELEGRAM) == ["telegram"]

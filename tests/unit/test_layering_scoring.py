@@ -54,12 +54,13 @@ def test_scoring_module_imports_nothing_with_io(path: Path) -> None:
 def test_the_checker_catches_forbidden_imports(tmp_path: Path) -> None:
     sample = tmp_path / "sample.py"
     sample.write_text(
-        "import tortoise\nfrom gigbot.models import Item\nfrom telegram import Bot\n"
+        "import tortoise\nfrom gigbot.db.models import Item\nfrom telegram import Bot\n"
         "import aiohttp.web\nimport pandas\nimport sqlite3\nfrom gigbot.db import init_db\n"
         "from gigbot.scoring.text import cer\nfrom . import types\nimport math\nimport numpy\n",
         encoding="utf-8",
     )
     names = _imports(sample)
     assert [n for n in names if not _allowed(n)] == [
-        "tortoise", "gigbot.models", "telegram", "aiohttp.web", "pandas", "sqlite3", "gigbot.db",
+        "tortoise", "gigbot.db.models", "telegram", "aiohttp.web", "pandas", "sqlite3",
+        "gigbot.db",
     ]  # fmt: skip

@@ -1,0 +1,180 @@
+"""The ``gigbot`` command: sub-commands of DESIGN.md §3, each calling one service.
+
+Exit codes: 0 done, 1 failed at run time, 2 bad usage, bad configuration or bad input.
+Every sub-command's work lives in its owner module; this file only parses and dispatches.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Callable, Coroutine, Sequence
+from typing import Any
+
+from gigbot import __version__
+from gigbot.config import Settings, configure_logging, load_settings
+from gigbot.errors import GigbotError
+
+__all__ = ["build_parser", "main"]
+
+Command = Callable[[argparse.Namespace, Settings], Coroutine[Any, Any, int]]
+
+
+def _later(what: str) -> Command:
+    async def command(_args: argparse.Namespace, _settings: Settings) -> int:
+        print(f"gigbot: {what} is not available in this version yet", file=sys.stderr)
+        return 2
+
+    return command
+
+
+def _lazy(module: str, name: str) -> Command:
+    """A command whose module is imported only when it runs (keeps ``--help`` fast)."""
+
+    async def command(args: argparse.Namespace, settings: Settings) -> int:
+        import importlib
+
+        target: Command = getattr(importlib.import_module(module), name)
+        return await target(args, settings)
+
+    return command
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The whole command line, with ``--help`` on every level."""
+    parser = argparse.ArgumentParser(
+        prog="gigbot",
+        description="A Telegram bot for crowd data labelling: run it, import work, aggregate.",
+    )
+    parser.add_argument("--version", action="version", version=f"gigbot {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    run = sub.add_parser("run", help="serve Telegram (polling, or webhook when configured)")
+    run.set_defaults(func=_lazy("gigbot.app", "run_command"))
+
+    db = sub.add_parser("db", help="database maintenance").add_subparsers(
+        dest="db_command", metavar="ACTION", required=True
+    )
+    db.add_parser("migrate", help="apply schema migrations (idempotent)").set_defaults(
+        func=_migrate
+    )
+
+    project = sub.add_parser("project", help="import, list, pause, resume, export projects")
+    psub = project.add_subparsers(dest="project_command", metavar="ACTION", required=True)
+    p_import = psub.add_parser("import", help="import a project: .toml, folder or .zip (atomic)")
+    p_import.add_argument("path", metavar="PATH")
+    p_import.set_defaults(func=_lazy("gigbot.cli.projects", "project_import"))
+    psub.add_parser("list", help="list projects with their progress").set_defaults(
+        func=_lazy("gigbot.cli.projects", "project_list")
+    )
+    for action, text in (("pause", "stop serving a project"), ("resume", "serve it again")):
+        p = psub.add_parser(action, help=text)
+        p.add_argument("slug", metavar="SLUG")
+        p.set_defaults(func=_lazy("gigbot.cli.projects", f"project_{action}"))
+    p_export = psub.add_parser("export", help="export labels (one row per item) or answers")
+    p_export.add_argument("slug", metavar="SLUG")
+    p_export.add_argument("--format", choices=("csv", "jsonl"), default="csv")
+    p_export.add_argument("--answers", action="store_true", help="one row per answer")
+    p_export.add_argument("--method", choices=("stored", "mv", "wmv", "ds"), default="stored",
+                          help="aggregation for the item rows (default: the labels stored live)")
+    p_export.add_argument("--with-ids", action="store_true",
+                          help="real Telegram ids instead of pseudonyms (admins only)")
+    p_export.add_argument("--out", metavar="FILE", help="write here instead of standard output")
+    p_export.set_defaults(func=_lazy("gigbot.catalog.export", "project_export"))
+
+    quiz = sub.add_parser("quiz", help="import qualification quizzes")
+    qsub = quiz.add_subparsers(dest="quiz_command", metavar="ACTION", required=True)
+    q_import = qsub.add_parser("import", help="import a quiz: .toml, folder or .zip (atomic)")
+    q_import.add_argument("path", metavar="PATH")
+    q_import.set_defaults(func=_lazy("gigbot.cli.projects", "quiz_import"))
+
+    labels = sub.add_parser("labels", help="aggregate crowd answers from any CSV")
+    lsub = labels.add_subparsers(dest="labels_command", metavar="ACTION", required=True)
+    agg = lsub.add_parser(
+        "aggregate", help="aggregate task,worker,label rows into task,label,confidence"
+    )
+    agg.add_argument("answers", metavar="ANSWERS.csv")
+    agg.add_argument("--method", choices=("mv", "wmv", "ds"), default="ds")
+    agg.add_argument("--gold", metavar="GOLD.csv", help="known answers (task,label)")
+    agg.add_argument("--text", action="store_true", help="free-text answers (transcriptions)")
+    agg.add_argument("--out", metavar="RESULT.csv", required=True)
+    agg.set_defaults(func=_lazy("gigbot.cli.labels", "aggregate_command"), needs_settings=False)
+
+    admin = sub.add_parser("admin", help="admins besides GIGBOT_ADMINS")
+    asub = admin.add_subparsers(dest="admin_command", metavar="ACTION", required=True)
+    for action, text in (("add", "make a Telegram user id an admin"), ("remove", "revoke it")):
+        a = asub.add_parser(action, help=text)
+        a.add_argument("id", metavar="ID", type=int)
+        a.set_defaults(func=_lazy("gigbot.members.admins", f"{action}_command"))
+    asub.add_parser("list", help="list admins").set_defaults(
+        func=_lazy("gigbot.members.admins", "list_command")
+    )
+
+    payouts = sub.add_parser("payouts", help="payout requests")
+    posub = payouts.add_subparsers(dest="payouts_command", metavar="ACTION", required=True)
+    p_exp = posub.add_parser("export", help="export payout requests as CSV")
+    p_exp.add_argument("--status", default="approved")
+    p_exp.add_argument("--format", choices=("csv",), default="csv")
+    p_exp.add_argument("--out", metavar="FILE")
+    p_exp.set_defaults(func=_later("payouts export (payout requests)"))
+
+    summaries = sub.add_parser("summaries", help="scheduled earnings summaries")
+    ssub = summaries.add_subparsers(dest="summaries_command", metavar="ACTION", required=True)
+    s_run = ssub.add_parser("run", help="send the due summaries now")
+    s_run.add_argument("--user", metavar="ID", type=int)
+    s_run.set_defaults(func=_later("summaries run (scheduled earnings summaries)"))
+
+    playground = sub.add_parser(
+        "playground", help="emulator + web chat page + demo project, no token needed"
+    )
+    playground.add_argument("--port", type=int, default=8080)
+    playground.set_defaults(func=_later("the playground"))
+
+    bench = sub.add_parser("bench", help="end-to-end throughput and latency against the emulator")
+    bench.add_argument("--workers", type=int, default=50)
+    bench.add_argument("--answers", type=int, default=20, help="answers per worker")
+    bench.add_argument("--think", type=float, default=0.0, metavar="SECONDS",
+                       help="mean pause before each tap (default 0: as fast as served)")
+    bench.add_argument("--echo", action="store_true", help="also measure the echo-bot floor")
+    bench.add_argument("--in-process", action="store_true",
+                       help="run each bot inside the benchmark's process instead of its own")
+    bench.add_argument("--out", metavar="FILE", help="append a Markdown table here")
+    bench.set_defaults(func=_lazy("gigbot.cli.bench", "bench_command"))
+    return parser
+
+
+async def _migrate(_args: argparse.Namespace, settings: Settings) -> int:
+    from gigbot.db import close_db, migrate, redact
+
+    try:
+        await migrate(settings.db_url)
+    finally:
+        await close_db()
+    print(f"database is up to date: {redact(settings.db_url)}")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        settings = load_settings()
+    except GigbotError as exc:
+        if getattr(args, "needs_settings", True):
+            print(f"gigbot: {exc}", file=sys.stderr)
+            return 2
+        settings = load_settings({}, dotenv=None)
+    configure_logging(settings.log_level)
+    func: Command = args.func
+    try:
+        return asyncio.run(func(args, settings))
+    except GigbotError as exc:
+        print(f"gigbot: {exc}", file=sys.stderr)
+        return 2
+    except (KeyboardInterrupt, asyncio.CancelledError):  # Ctrl-C, or SIGTERM to a long run
+        return 130
+    except BrokenPipeError:  # the reader went away (``| head``): stop quietly
+        sys.stderr.close()
+        return 1
