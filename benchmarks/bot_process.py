@@ -28,6 +28,7 @@ sys.path.insert(0, str(ROOT))
 from gigbot.db import close_db, migrate  # noqa: E402
 from gigbot.emulator import Emulator, RateLimits, SimUser  # noqa: E402
 from gigbot.i18n import catalog  # noqa: E402
+from gigbot.web.ports import free_port  # noqa: E402
 from tests.helpers.harness import TOKEN, Harness  # noqa: E402
 
 
@@ -47,7 +48,8 @@ async def process_times(folder: Path) -> tuple[float, float]:
     async with Emulator() as emulator:
         env = {k: v for k, v in os.environ.items() if not k.startswith("GIGBOT_")}
         env.update(PYTHONPATH=str(ROOT), GIGBOT_TOKEN=TOKEN, GIGBOT_API_URL=emulator.url,
-                   GIGBOT_DATA_DIR=str(folder / "process"), GIGBOT_LOG_LEVEL="WARNING")
+                   GIGBOT_DATA_DIR=str(folder / "process"), GIGBOT_LOG_LEVEL="WARNING",
+                   GIGBOT_PORT=str(free_port()))
         user = emulator.user()
         start = time.perf_counter()
         process = await asyncio.create_subprocess_exec(

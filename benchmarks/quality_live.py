@@ -18,12 +18,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from tortoise.connection import connections
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
 from gigbot.catalog import export
-from gigbot.db import close_db, init_db
+from gigbot.db import close_db, init_db, statements
 from gigbot.db.models import Answer, Item, Lease, LeaseStatus, Project, User
 from gigbot.quality.audit import audit_item
 from gigbot.quality.live import AnswerFacts, on_answer
@@ -172,7 +171,7 @@ async def bulk_export(url: str, answers: int) -> list[str]:
             for r in leases
         ], batch_size=5000)
         # two answers in three say pos (JSON text, as tortoise stores a string)
-        await connections.get("default").execute_query(
+        await statements.connection().execute_query(
             "UPDATE answer SET value = CASE WHEN id % 3 = 1 THEN '\"neg\"' ELSE '\"pos\"' END"
         )
         lines = []

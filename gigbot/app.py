@@ -1,25 +1,23 @@
-"""The bot process: ``build_application`` (PTB wiring) and ``gigbot run`` (polling or webhook).
+"""The bot's wiring: ``build_application`` (PTB builder, limits, typed context, every handler).
 
 Updates of one chat are handled in order, different chats in parallel (``PerChatUpdateProcessor``);
 messages sent go through ``SendRateLimiter`` (27 per second overall, ``retry_after`` honoured,
 three retries); edits and callback answers go at once. Nothing durable lives in memory: a
-restart loses only the duplicate filter's recent ids.
+restart loses only the duplicate filter's recent ids. Serving it (polling or webhook, signals)
+is ``gigbot.runner``'s work.
 """
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import datetime as dt
 import logging
 import os
-import signal
-from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
-from contextlib import asynccontextmanager
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 from telegram import BotCommand, Update
-from telegram.error import InvalidToken, NetworkError, RetryAfter, TelegramError
+from telegram.error import RetryAfter, TelegramError
 from telegram.ext import (
     AIORateLimiter,
     ApplicationBuilder,
@@ -31,21 +29,18 @@ from telegram.ext import (
 from gigbot.clock import SYSTEM_CLOCK, Clock
 from gigbot.config import Settings
 from gigbot.context import CLOCK_KEY, SETTINGS_KEY, GigApp, GigContext
-from gigbot.db import close_db, init_db, redact
-from gigbot.errors import ConfigError
 from gigbot.handlers import register_all
 from gigbot.i18n import LANGUAGES, t
+from gigbot.metrics import SEND_QUEUE
 from gigbot.transport import AiohttpRequest
 
 __all__ = [
     "COMMANDS",
     "MAX_CONCURRENT_UPDATES",
+    "UPDATE_TYPES",
     "PerChatUpdateProcessor",
     "SendRateLimiter",
     "build_application",
-    "initialized",
-    "polling",
-    "run_command",
     "set_commands",
 ]
 
@@ -68,7 +63,8 @@ SEND_RETRIES = 3  # 429s waited out per call before it fails
 # must outnumber the updates of a crowd arriving together: with 256, a worker's tap on a project
 # waited behind others' sends until its callback query had expired (500 workers at once).
 MAX_CONCURRENT_UPDATES = 4096
-STOP_TIMEOUT = 4.0  # seconds for a clean stop; SIGTERM must end the process within 5 s
+# The update types the handlers use; asked for by getUpdates and setWebhook alike.
+UPDATE_TYPES = ("message", "callback_query", "my_chat_member")
 
 
 class PerChatUpdateProcessor(BaseUpdateProcessor):
@@ -152,9 +148,13 @@ class SendRateLimiter(AIORateLimiter):
     ) -> _Result:
         """Limit ``send*``, ``copy*`` and ``forward*``; let the rest through, with retries."""
         if endpoint.startswith(self._COUNTED):
-            return await super().process_request(
-                callback, args, kwargs, endpoint, data, rate_limit_args
-            )
+            SEND_QUEUE.inc()
+            try:
+                return await super().process_request(
+                    callback, args, kwargs, endpoint, data, rate_limit_args
+                )
+            finally:
+                SEND_QUEUE.dec()
         retries = rate_limit_args or self._retries
         attempt = 0
         while True:
@@ -201,77 +201,3 @@ async def set_commands(app: GigApp) -> None:
             await app.bot.set_my_commands(commands, language_code=lang)
         except TelegramError as exc:  # the menu is a convenience: never a reason not to start
             log.warning("setMyCommands failed language=%s: %s", lang, exc)
-
-
-@asynccontextmanager
-async def initialized(app: GigApp) -> AsyncIterator[GigApp]:
-    """``async with app`` that also closes the HTTP sessions when ``initialize`` fails.
-
-    PTB's ``Application.shutdown`` does nothing for an application whose start failed (a
-    refused token, say), which would leave the bot's aiohttp sessions open.
-    """
-    try:
-        async with app:
-            yield app
-    finally:
-        await app.bot.shutdown()  # a no-op once the application has shut it down
-
-
-@asynccontextmanager
-async def polling(app: GigApp, *, poll_timeout: int = 10) -> AsyncIterator[GigApp]:
-    """Serve ``app`` by long polling for the block, then stop updater, application, jobs."""
-    async with initialized(app):  # initialize() ... shutdown()
-        if app.post_init is not None:
-            await app.post_init(app)
-        updater = app.updater
-        if updater is None:
-            raise RuntimeError("polling needs an application with an updater")
-        await updater.start_polling(
-            poll_interval=0.0, timeout=poll_timeout, allowed_updates=Update.ALL_TYPES
-        )
-        await app.start()
-        try:
-            yield app
-        finally:
-            if updater.running:
-                await updater.stop()
-            if app.running:
-                await app.stop()
-
-
-def _stop_event() -> asyncio.Event:
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, stop.set)
-    return stop
-
-
-async def run_command(_args: argparse.Namespace, settings: Settings) -> int:
-    """``gigbot run``: migrate, then serve until SIGTERM or SIGINT (exit 0)."""
-    settings.require_token()
-    stop = _stop_event()
-    await init_db(settings.db_url)
-    try:
-        app = build_application(settings, clock=SYSTEM_CLOCK)
-        if settings.webhook_url:
-            from gigbot.web.webhook import serve_webhook
-
-            async with serve_webhook(app, settings):
-                log.info("serving by webhook on port %s", settings.port)
-                await stop.wait()
-        else:
-            async with polling(app):
-                log.info("serving by long polling db=%s", redact(settings.db_url))
-                await stop.wait()
-        log.info("stopping")
-    except InvalidToken:
-        raise ConfigError(
-            "GIGBOT_TOKEN was refused by the Bot API: check the token from @BotFather"
-        ) from None
-    except NetworkError as exc:
-        print(f"gigbot: cannot reach the Bot API at {settings.api_url}: {exc}")
-        return 1
-    finally:
-        await close_db()
-    return 0

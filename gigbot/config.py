@@ -6,7 +6,6 @@ names the variable and what is expected, so ``gigbot run`` can print one line an
 
 from __future__ import annotations
 
-import logging
 import os
 import re
 from collections.abc import Mapping
@@ -17,6 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from babel.numbers import get_currency_precision, list_currencies
 
 from gigbot.errors import ConfigError
+from gigbot.logs import FORMATS
 
 __all__ = ["Settings", "load_settings", "read_dotenv"]
 
@@ -39,6 +39,7 @@ class Settings:
     webhook_secret: str | None
     port: int
     log_level: str
+    log_format: str = "text"
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @property
@@ -142,6 +143,9 @@ def load_settings(
         raise ConfigError(
             f"GIGBOT_LOG_LEVEL must be one of {', '.join(_LEVELS)}, got {log_level!r}"
         )
+    log_format = (get("GIGBOT_LOG_FORMAT") or "text").lower()
+    if log_format not in FORMATS:
+        raise ConfigError(f"GIGBOT_LOG_FORMAT must be text or json, got {log_format!r}")
 
     return Settings(
         token=token,
@@ -155,14 +159,7 @@ def load_settings(
         webhook_secret=webhook_secret,
         port=int(port_text),
         log_level=log_level,
+        log_format=log_format,
         extra={k: v for k, v in env.items() if k.startswith("GIGBOT_")},
     )
 
-
-def configure_logging(level: str) -> None:
-    """Log to stderr; keep httpx quiet because its URLs contain the bot token."""
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    logging.getLogger("httpcore").setLevel(logging.WARNING)
-    # tortoise logs every connect and shutdown at INFO: noise on each command-line call
-    logging.getLogger("tortoise").setLevel(logging.DEBUG if level == "DEBUG" else logging.WARNING)

@@ -19,18 +19,21 @@ from babel import Locale
 from babel.dates import format_datetime
 from babel.numbers import format_currency, format_decimal, get_currency_precision
 
-__all__ = ["LANGUAGES", "Translator", "catalog", "money", "t", "translator", "when"]
+__all__ = [
+    "LANGUAGES", "Translator", "catalog", "flatten", "money", "t", "translator", "when"
+]
 
 LOCALE_DIR = Path(__file__).with_name("locales")
 LANGUAGES: tuple[str, ...] = ("en", "ko")
 _BABEL = {"en": "en_US", "ko": "ko_KR"}
 
 
-def _flatten(table: Mapping[str, Any], prefix: str = "") -> dict[str, str]:
+def flatten(table: Mapping[str, Any], prefix: str = "") -> dict[str, str]:
+    """A TOML table's texts by dotted key (``{"a": {"b": "x"}}`` → ``{"a.b": "x"}``)."""
     out: dict[str, str] = {}
     for key, value in table.items():
         if isinstance(value, Mapping):
-            out.update(_flatten(value, f"{prefix}{key}."))
+            out.update(flatten(value, f"{prefix}{key}."))
         else:
             out[f"{prefix}{key}"] = str(value)
     return out
@@ -40,7 +43,7 @@ def _flatten(table: Mapping[str, Any], prefix: str = "") -> dict[str, str]:
 def catalog(lang: str) -> dict[str, str]:
     """Every text of one language, by dotted key."""
     with (LOCALE_DIR / f"{lang}.toml").open("rb") as fh:
-        return _flatten(tomllib.load(fh))
+        return flatten(tomllib.load(fh))
 
 
 def lang_of(code: str | None) -> str:

@@ -22,6 +22,9 @@ from telegram._utils.types import ODVInput
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
+from gigbot.logs import redact
+from gigbot.metrics import API_CALLS, API_ERRORS, RATE_LIMITED, api_error_kind
+
 __all__ = ["AiohttpRequest"]
 
 
@@ -124,10 +127,20 @@ class AiohttpRequest(BaseRequest):
             sock_connect=connect,
             sock_read=sock_read,
         )
+        name = url.rsplit("/", 1)[-1]  # the Bot API method; never the URL (it holds the token)
+        API_CALLS.labels(name).inc()
         try:
             async with session.request(method, url, timeout=timeout, **kwargs) as response:
-                return response.status, await response.read()
+                body = await response.read()
         except TimeoutError as err:  # aiohttp.ServerTimeoutError included
+            API_ERRORS.labels(name, "timeout").inc()
             raise TimedOut from err
         except aiohttp.ClientError as err:
-            raise NetworkError(f"aiohttp.{err.__class__.__name__}: {err}") from err
+            API_ERRORS.labels(name, "network").inc()
+            raise NetworkError(f"aiohttp.{err.__class__.__name__}: {redact(str(err))}") from err
+        kind = api_error_kind(response.status)
+        if kind is not None:
+            API_ERRORS.labels(name, kind).inc()
+            if response.status == 429:
+                RATE_LIMITED.labels(name).inc()
+        return response.status, body

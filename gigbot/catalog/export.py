@@ -2,7 +2,7 @@
 
 Item rows: ``key, label, confidence, answers, method``. With ``--method stored`` (the default) the
 label is the one the live quality service stored when the item completed (scoring's
-skill-weighted ``item_decision``; an open item has an empty label); ``mv``, ``wmv`` and ``ds``
+skill-weighted ``WeightedVote``; an open item has an empty label); ``mv``, ``wmv`` and ``ds``
 re-aggregate every answer of the project now with scoring's majority vote, gold-weighted vote or
 Dawid-Skene (control items in force are the gold). Transcription projects are combined with
 scoring's ROVER whatever the method. Control items in force carry their gold (method ``gold``).
@@ -12,33 +12,30 @@ pseudonym; ``--with-ids`` gives their Telegram ids instead (column ``worker_tg_i
 worker who deleted their data) and warns on stderr that the file holds personal data.
 
 Rows are read in batches of ``BATCH`` and written as they come. A multi-label value is a JSON
-list (in CSV, its JSON text). An unknown slug prints one line and exits 2.
+list (in CSV, its JSON text). The command (gigbot/cli/projects.py) prints one line and exits 2
+for an unknown slug.
 """
 
 from __future__ import annotations
 
-import argparse
 import csv
 import json
-import sys
-from collections.abc import AsyncIterator, Mapping
-from contextlib import ExitStack
+from collections.abc import AsyncIterator
 from typing import Any, TextIO
 
 from tortoise.functions import Count
 
 from gigbot import scoring
-from gigbot.config import Settings
-from gigbot.db import close_db, init_db
 from gigbot.db.models import Answer, Item, Project, User
 
 __all__ = [
     "ANSWER_FIELDS",
     "ITEM_FIELDS",
     "Method",
+    "answer_fields",
     "answer_rows",
+    "export_project",
     "item_rows",
-    "project_export",
     "write_rows",
 ]
 
@@ -46,41 +43,25 @@ BATCH = 1000
 ITEM_FIELDS = ("key", "label", "confidence", "answers", "method")
 ANSWER_FIELDS = ("key", "worker", "answer", "seconds", "is_control", "correct", "status")
 Method = str  # stored | mv | wmv | ds
-PERSONAL_DATA_WARNING = (
-    "gigbot: warning: this export holds personal data (Telegram user ids); "
-    "store and share it accordingly"
-)
 
 
-async def project_export(args: argparse.Namespace, settings: Settings) -> int:
-    """The ``gigbot project export`` command: 0 done, 2 unknown project."""
-    await init_db(settings.db_url)
-    try:
-        project = await Project.get_or_none(slug=args.slug)
-        if project is None:
-            print(f"gigbot: there is no project {args.slug}", file=sys.stderr)
-            return 2
-        if args.with_ids and args.answers:
-            print(PERSONAL_DATA_WARNING, file=sys.stderr)
-        with ExitStack() as stack:
-            out: TextIO = sys.stdout
-            if args.out:
-                out = stack.enter_context(open(args.out, "w", encoding="utf-8", newline=""))
-            if args.answers:
-                fields = _answer_fields(with_ids=args.with_ids)
-                rows = answer_rows(project, with_ids=args.with_ids)
-            else:
-                fields, rows = ITEM_FIELDS, item_rows(project, args.method)
-            count = await write_rows(out, rows, fields, fmt=args.format)
-        if args.out:
-            what = "answers" if args.answers else "items"
-            print(f"exported {count} {what} of {project.slug} to {args.out}", file=sys.stderr)
-        return 0
-    finally:
-        await close_db()
+async def export_project(
+    slug: str, out: TextIO, *, answers: bool, with_ids: bool, method: Method, fmt: str
+) -> int | None:
+    """Write the project's item (or answer) rows to ``out``; the count, or None if no project."""
+    project = await Project.get_or_none(slug=slug)
+    if project is None:
+        return None
+    if answers:
+        fields = answer_fields(with_ids=with_ids)
+        rows = answer_rows(project, with_ids=with_ids)
+    else:
+        fields, rows = ITEM_FIELDS, item_rows(project, method)
+    return await write_rows(out, rows, fields, fmt=fmt)
 
 
-def _answer_fields(*, with_ids: bool) -> tuple[str, ...]:
+def answer_fields(*, with_ids: bool) -> tuple[str, ...]:
+    """The columns of answer rows (``worker_tg_id`` instead of ``worker`` with ids)."""
     if not with_ids:
         return ANSWER_FIELDS
     return tuple("worker_tg_id" if f == "worker" else f for f in ANSWER_FIELDS)
@@ -183,20 +164,11 @@ async def _aggregate(project: Project, method: Method) -> dict[int, tuple[Any, f
         )
         last = rows[-1]["id"]
     if project.kind == "transcription":
-        texts = scoring.text_aggregate(answers)
+        texts = scoring.Rover().fit(answers).decisions()
         return {int(task): (d.text, d.confidence) for task, d in texts.items()}
     gold = await _gold(project)
-    decisions: Mapping[str, scoring.Decision]
-    if method == "mv":
-        decisions = scoring.majority_vote(answers)
-    elif method == "wmv":
-        decisions = scoring.wmv(answers, gold)
-    elif method == "ds":
-        from gigbot.scoring.dawid_skene import dawid_skene
-
-        decisions = dawid_skene(answers, gold)
-    else:
-        raise ValueError(f"unknown aggregation method {method!r}")
+    aggregator = scoring.label_aggregator(method, gold=bool(gold))  # ValueError if unknown
+    decisions = aggregator.fit(answers, gold=gold).decisions()
     return {int(task): (_decode(project, d.label), d.confidence) for task, d in decisions.items()}
 
 

@@ -7,9 +7,11 @@
 2. Copy the media into ``<data dir>/media/<slug>/<sha256>.<ext>`` (content-addressed, so a
    failed import leaves at most unused files and never changes a file an item already uses).
 3. In one transaction: create or update the project (quiz), then stream the items again and
-   insert or update them in batches of ``BATCH`` (tasks/bulk.py). Any error rolls it all back.
+   insert or update them in batches of ``BATCH`` (db/bulk.py). Any error rolls it all back.
 
-Owner of the ``project``, ``quiz`` and ``quiz_item`` tables and of the first write of ``item``.
+Owner of the ``project``, ``quiz`` and ``quiz_item`` tables and of the first write of ``item``
+(its content and class later too); a re-import changes ``needed`` and ``returned`` through their
+owners, quality/store.py and tasks/store.py.
 docs/import.md has the format, the decisions and the measurements.
 """
 
@@ -45,9 +47,13 @@ from gigbot.db.models import (
     Quiz,
     QuizAttempt,
     QuizItem,
+    QuizPart,
 )
+from gigbot.db.statements import connection
 from gigbot.errors import ImportFileError
-from gigbot.quality.completion import settle_item
+from gigbot.quality.completion import Settled, settle_item
+from gigbot.quality.store import set_needed
+from gigbot.tasks.store import clear_returned, flag_returned
 
 __all__ = [
     "BATCH",
@@ -65,8 +71,7 @@ CONTROL_NEEDED = 2**31 - 1
 be served to every worker once (it is scored against its gold, not aggregated)."""
 
 BATCH = 2000
-_ITEM_FIELDS = ("text", "image", "audio", "context", "gold", "explanation", "is_control", "needed",
-                "returned")
+_ITEM_FIELDS = ("text", "image", "audio", "context", "gold", "explanation", "is_control")
 _QUIZ_ITEM_FIELDS = ("seq", "text", "image", "audio", "context", "gold", "explanation")
 
 
@@ -232,11 +237,15 @@ def _needed(current: dict[str, Any] | None, row: ItemRow, project: Project) -> i
 async def _settle_capped(project: Project, now: dt.datetime) -> None:
     """Settle open items that hold the answers now wanted (after a lowered ``max_overlap``).
 
-    No lease would ever reach them again to do it.
+    No lease would ever reach them again to do it. ``returned`` follows through its owner,
+    tasks/store.py: flagged where more answers are asked, cleared where the item completed.
     """
+    settled: dict[Settled, list[int]] = {Settled.MORE: [], Settled.COMPLETE: []}
     for item in await Item.filter(project_id=project.id, status=ItemStatus.OPEN,
                                   is_control=False, answers_count__gte=F("needed")):
-        await settle_item(item, project, now)
+        settled.setdefault(await settle_item(item, project, now), []).append(item.id)
+    await flag_returned(connection(), settled[Settled.MORE])
+    await clear_returned(connection(), settled[Settled.COMPLETE])
 
 
 async def _apply_items(project: Project, checked: CheckedProject, store: str, *, fresh: bool
@@ -254,19 +263,27 @@ async def _apply_items(project: Project, checked: CheckedProject, store: str, *,
             existing = {str(item["key"]): item for item in found}
         creates: list[dict[str, Any]] = []
         changes: list[dict[str, Any]] = []
+        needed: list[tuple[int, int]] = []  # (id, needed) where it changes
+        returned: list[int] = []
         for row in batch:
             current = existing.get(row.key)
             values = _fields(row) | {"is_control": row.is_control,
                                      "needed": _needed(current, row, project)}
             if current is None:
                 creates.append(values | {"project_id": project.id, "key": row.key})
-            else:  # more answers wanted, or the other class: workers past it may get it
-                more = (values["needed"] > current["needed"]
-                        or values["is_control"] != current["is_control"])
-                changes.append(values | {"id": current["id"],
-                                         "returned": bool(current["returned"]) or more})
+                continue
+            changes.append(values | {"id": current["id"]})
+            if values["needed"] != current["needed"]:
+                needed.append((current["id"], values["needed"]))
+            # more answers wanted, or the other class: workers past it may get it
+            more = (values["needed"] > current["needed"]
+                    or values["is_control"] != current["is_control"])
+            if more and not current["returned"]:
+                returned.append(current["id"])
         await writer.insert(creates)
         await writer.update(changes, _ITEM_FIELDS)
+        await set_needed(connection(), needed)
+        await flag_returned(connection(), returned)
         new += len(creates)
         updated += len(changes)
     return new, updated
@@ -299,7 +316,7 @@ async def _import_quiz(bundle: Bundle, *, data_dir: Path, now: dt.datetime,
     async with in_transaction():
         quiz, created = await _save_quiz(spec, existing, now)
         new = updated = 0
-        for part in ("training", "exam"):
+        for part in QuizPart:
             added, changed = await _apply_quiz_items(quiz, part, checked, store, fresh=created)
             new, updated = new + added, updated + changed
         total = checked.training.items + checked.exam.items
@@ -327,10 +344,10 @@ async def _save_quiz(spec: QuizSpec, existing: Quiz | None, now: dt.datetime
     return existing, False
 
 
-async def _apply_quiz_items(quiz: Quiz, part: str, checked: CheckedQuiz, store: str, *,
+async def _apply_quiz_items(quiz: Quiz, part: QuizPart, checked: CheckedQuiz, store: str, *,
                             fresh: bool) -> tuple[int, int]:
     writer = BulkWriter(QuizItem)
-    source = checked.spec.training if part == "training" else checked.spec.exam
+    source = checked.spec.training if part == QuizPart.TRAINING else checked.spec.exam
     items = rows(checked.bundle, checked.doc, source, checked.rules, checked.media, store)
     new = updated = seq = 0
     for batch in _batches(items):

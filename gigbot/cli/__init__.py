@@ -13,8 +13,9 @@ from collections.abc import Callable, Coroutine, Sequence
 from typing import Any
 
 from gigbot import __version__
-from gigbot.config import Settings, configure_logging, load_settings
+from gigbot.config import Settings, load_settings
 from gigbot.errors import GigbotError
+from gigbot.logs import configure_logging
 
 __all__ = ["build_parser", "main"]
 
@@ -51,13 +52,15 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     run = sub.add_parser("run", help="serve Telegram (polling, or webhook when configured)")
-    run.set_defaults(func=_lazy("gigbot.app", "run_command"))
+    run.add_argument("--polling", action="store_true",
+                     help="long polling even when GIGBOT_WEBHOOK_URL is set (removes the webhook)")
+    run.set_defaults(func=_lazy("gigbot.runner", "run_command"))
 
     db = sub.add_parser("db", help="database maintenance").add_subparsers(
         dest="db_command", metavar="ACTION", required=True
     )
     db.add_parser("migrate", help="apply schema migrations (idempotent)").set_defaults(
-        func=_migrate
+        func=_lazy("gigbot.cli.db", "migrate_command")
     )
 
     project = sub.add_parser("project", help="import, list, pause, resume, export projects")
@@ -81,7 +84,7 @@ def build_parser() -> argparse.ArgumentParser:
     p_export.add_argument("--with-ids", action="store_true",
                           help="real Telegram ids instead of pseudonyms (admins only)")
     p_export.add_argument("--out", metavar="FILE", help="write here instead of standard output")
-    p_export.set_defaults(func=_lazy("gigbot.catalog.export", "project_export"))
+    p_export.set_defaults(func=_lazy("gigbot.cli.projects", "project_export"))
 
     quiz = sub.add_parser("quiz", help="import qualification quizzes")
     qsub = quiz.add_subparsers(dest="quiz_command", metavar="ACTION", required=True)
@@ -95,7 +98,8 @@ def build_parser() -> argparse.ArgumentParser:
         "aggregate", help="aggregate task,worker,label rows into task,label,confidence"
     )
     agg.add_argument("answers", metavar="ANSWERS.csv")
-    agg.add_argument("--method", choices=("mv", "wmv", "ds"), default="ds")
+    agg.add_argument("--method", choices=("auto", "mv", "wmv", "ds"), default="ds",
+                     help="auto: wmv with --gold, else ds (default: ds)")
     agg.add_argument("--gold", metavar="GOLD.csv", help="known answers (task,label)")
     agg.add_argument("--text", action="store_true", help="free-text answers (transcriptions)")
     agg.add_argument("--out", metavar="RESULT.csv", required=True)
@@ -106,9 +110,9 @@ def build_parser() -> argparse.ArgumentParser:
     for action, text in (("add", "make a Telegram user id an admin"), ("remove", "revoke it")):
         a = asub.add_parser(action, help=text)
         a.add_argument("id", metavar="ID", type=int)
-        a.set_defaults(func=_lazy("gigbot.members.admins", f"{action}_command"))
+        a.set_defaults(func=_lazy("gigbot.cli.admins", f"{action}_command"))
     asub.add_parser("list", help="list admins").set_defaults(
-        func=_lazy("gigbot.members.admins", "list_command")
+        func=_lazy("gigbot.cli.admins", "list_command")
     )
 
     payouts = sub.add_parser("payouts", help="payout requests")
@@ -144,17 +148,6 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-async def _migrate(_args: argparse.Namespace, settings: Settings) -> int:
-    from gigbot.db import close_db, migrate, redact
-
-    try:
-        await migrate(settings.db_url)
-    finally:
-        await close_db()
-    print(f"database is up to date: {redact(settings.db_url)}")
-    return 0
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
     parser = build_parser()
@@ -166,7 +159,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"gigbot: {exc}", file=sys.stderr)
             return 2
         settings = load_settings({}, dotenv=None)
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, settings.log_format)
+    if getattr(args, "needs_settings", True):
+        try:
+            settings.data_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            print(f"gigbot: GIGBOT_DATA_DIR: cannot create {str(settings.data_dir)!r}: "
+                  f"{exc.strerror or exc}", file=sys.stderr)
+            return 2
     func: Command = args.func
     try:
         return asyncio.run(func(args, settings))

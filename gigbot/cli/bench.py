@@ -48,7 +48,7 @@ from telegram.ext import (
     ContextTypes,
 )
 
-from gigbot.app import MAX_CONCURRENT_UPDATES, SendRateLimiter, build_application, polling
+from gigbot.app import MAX_CONCURRENT_UPDATES, SendRateLimiter, build_application
 from gigbot.catalog.importer import import_project
 from gigbot.catalog.projects import project_summary
 from gigbot.clock import SYSTEM_CLOCK
@@ -57,6 +57,8 @@ from gigbot.db import close_db, init_db
 from gigbot.emulator import BotMessage, Emulator, RateLimits, SimUser
 from gigbot.i18n import t
 from gigbot.members.service import register_member
+from gigbot.runner import polling
+from gigbot.web.ports import free_port
 
 __all__ = [
     "BenchRun",
@@ -291,7 +293,8 @@ async def _serve_gigbot(emulator: Emulator, chats: _Chats, settings: Settings,
     if load.process:
         await close_db()  # the bot process migrates and holds the database now
         env = {"GIGBOT_TOKEN": TOKEN, "GIGBOT_API_URL": emulator.url,
-               "GIGBOT_DATA_DIR": str(settings.data_dir), "GIGBOT_LOG_LEVEL": "WARNING"}
+               "GIGBOT_DATA_DIR": str(settings.data_dir), "GIGBOT_LOG_LEVEL": "WARNING",
+               "GIGBOT_PORT": str(free_port())}
         try:
             async with _bot_process("gigbot", "run", env=env):
                 run = await _measure(emulator, chats, "gigbot", load, begin, ITEM_TEXT, users)

@@ -18,8 +18,7 @@ from pathlib import Path
 
 from gigbot.config import Settings
 from gigbot.errors import AggregateInputError
-from gigbot.scoring.aggregate import Method, aggregate
-from gigbot.scoring.text_agg import text_aggregate
+from gigbot.scoring.methods import label_aggregator, resolve_method, text_aggregator
 from gigbot.scoring.types import Decision, TaskAnswer
 
 __all__ = ["aggregate_command", "read_answers", "read_gold", "write_result"]
@@ -138,21 +137,22 @@ def write_result(path: Path, decisions: dict[str, Decision]) -> None:
 
 
 def _aggregate(args: argparse.Namespace) -> tuple[dict[str, Decision], int, str]:
-    method: Method = args.method
     if args.text:
         answers = read_answers(Path(args.answers), text=True)
-        combined = text_aggregate(answers)
+        combined = text_aggregator("rover").fit(answers).decisions()
         decisions = {
             t: Decision(label=d.text, confidence=d.confidence) for t, d in combined.items()
         }
         return decisions, len(answers), "text, ROVER"
-    if method == "wmv" and not args.gold:
+    if args.method == "wmv" and not args.gold:
         raise AggregateInputError(
             "--method wmv weights workers by their gold: give --gold GOLD.csv"
         )
     answers = read_answers(Path(args.answers))
     gold = read_gold(Path(args.gold)) if args.gold else {}
-    return aggregate(answers, method, gold), len(answers), method
+    method = resolve_method(args.method, gold=bool(gold))  # "auto" becomes wmv or ds
+    decided = label_aggregator(method).fit(answers, gold=gold).decisions()
+    return decided, len(answers), method
 
 
 async def aggregate_command(args: argparse.Namespace, settings: Settings) -> int:

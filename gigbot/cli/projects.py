@@ -1,4 +1,4 @@
-"""``gigbot project import|list|pause|resume`` and ``gigbot quiz import``: thin command wrappers.
+"""``gigbot project import|list|pause|resume|export`` and ``gigbot quiz import``: thin wrappers.
 
 Each opens the database (migrating it), calls one service, prints in English from the locales
 and closes the database. Bad input (a rejected file, an unknown slug) prints one line per error
@@ -10,9 +10,11 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Awaitable, Callable
+from contextlib import ExitStack
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TextIO, TypeVar
 
+from gigbot.catalog.export import export_project
 from gigbot.catalog.importer import ImportRejected, ImportReport, import_project, import_quiz
 from gigbot.catalog.projects import (
     ProjectInfo,
@@ -31,6 +33,7 @@ from gigbot.i18n import t
 __all__ = [
     "format_report",
     "format_table",
+    "project_export",
     "project_import",
     "project_list",
     "project_pause",
@@ -143,3 +146,33 @@ async def project_pause(args: argparse.Namespace, settings: Settings) -> int:
 async def project_resume(args: argparse.Namespace, settings: Settings) -> int:
     """``gigbot project resume SLUG``."""
     return await _set_status(args, settings, ProjectStatus.ACTIVE)
+
+
+PERSONAL_DATA_WARNING = (
+    "gigbot: warning: this export holds personal data (Telegram user ids); "
+    "store and share it accordingly"
+)
+
+
+async def project_export(args: argparse.Namespace, settings: Settings) -> int:
+    """``gigbot project export``: 0 done, 2 unknown project."""
+    await init_db(settings.db_url)
+    try:
+        with ExitStack() as stack:
+            out: TextIO = sys.stdout
+            if args.out:
+                out = stack.enter_context(open(args.out, "w", encoding="utf-8", newline=""))
+            count = await export_project(args.slug, out, answers=args.answers,
+                                         with_ids=args.with_ids, method=args.method,
+                                         fmt=args.format)
+        if count is None:
+            print(f"gigbot: there is no project {args.slug}", file=sys.stderr)
+            return 2
+        if args.with_ids and args.answers:
+            print(PERSONAL_DATA_WARNING, file=sys.stderr)
+        if args.out:
+            what = "answers" if args.answers else "items"
+            print(f"exported {count} {what} of {args.slug} to {args.out}", file=sys.stderr)
+        return 0
+    finally:
+        await close_db()

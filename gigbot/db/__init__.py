@@ -7,6 +7,7 @@ asyncpg. Schema changes are versioned migrations in ``gigbot/migrations`` applie
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -14,10 +15,14 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from tortoise import Tortoise
-from tortoise.backends.base.executor import EXECUTOR_CACHE
 from tortoise.connection import connections
 
-__all__ = ["close_db", "database", "dialect", "init_db", "migrate", "tortoise_config"]
+from gigbot.db.reach import check_database, sqlite_path
+
+__all__ = [
+    "close_db", "connection_name", "database", "dialect", "init_db", "migrate", "ping",
+    "tortoise_config",
+]
 
 MODELS = "gigbot.db.models"
 MIGRATIONS = "gigbot.db.migrations"
@@ -37,14 +42,25 @@ def normalise_url(url: str) -> str:
     return f"sqlite://{path}?{urlencode(query)}"
 
 
+def connection_name(url: str) -> str:
+    """The name of gigbot's one connection to ``url``: its scheme, so it names the dialect.
+
+    tortoise caches each model's INSERT SQL by connection name, not by dialect: one name for
+    every database would send SQLite's "?" placeholders to PostgreSQL in a process that moves
+    from one to the other (the test suite).
+    """
+    return urlsplit(url).scheme or "default"
+
+
 def tortoise_config(url: str) -> dict[str, Any]:
     """The tortoise config for gigbot's one app on ``url``."""
+    name = connection_name(url)
     return {
-        "connections": {"default": normalise_url(url)},
+        "connections": {name: normalise_url(url)},
         "apps": {
             "models": {
                 "models": [MODELS],
-                "default_connection": "default",
+                "default_connection": name,
                 "migrations": MIGRATIONS,
             }
         },
@@ -57,14 +73,13 @@ async def migrate(url: str) -> None:
     """Apply every pending migration to the database at ``url`` (idempotent)."""
     from tortoise.migrations.api import migrate as tortoise_migrate
 
+    await check_database(url)
     await tortoise_migrate(config=tortoise_config(url))
 
 
 async def init_db(url: str, *, apply_migrations: bool = True) -> None:
-    """Connect (and first migrate) the database at ``url``."""
-    # tortoise caches each model's INSERT SQL by connection name, not dialect: forget it, or a
-    # process that moves from SQLite to PostgreSQL (the test suite) sends "?" placeholders to PG.
-    EXECUTOR_CACHE.clear()
+    """Connect (and first migrate) the database at ``url``; ``DatabaseError`` if it cannot."""
+    await check_database(url)
     if apply_migrations:
         await migrate(url)
         await Tortoise.close_connections()
@@ -88,7 +103,7 @@ async def database(url: str, *, apply_migrations: bool = True) -> AsyncIterator[
 
 def dialect() -> str:
     """``sqlite`` or ``postgres``: the dialect of the default connection."""
-    return str(connections.get("default").capabilities.dialect)
+    return str(connections.get(next(iter(connections.db_config))).capabilities.dialect)
 
 
 def redact(url: str) -> str:
@@ -98,3 +113,22 @@ def redact(url: str) -> str:
         netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
         return urlunsplit(parts._replace(netloc=netloc))
     return url
+
+
+async def ping(url: str, *, timeout: float = 2.0) -> str | None:
+    """None when the database at ``url`` answers a query within ``timeout`` s, else the cause.
+
+    A SQLite file deleted under a running bot still answers through its open handle, but
+    every write then goes to a file nobody will open again: that counts as gone.
+    """
+    path = sqlite_path(url)
+    if path is not None and not path.is_file():
+        return "the SQLite file is gone"
+    try:
+        client = connections.get(next(iter(connections.db_config)))
+        await asyncio.wait_for(client.execute_query("SELECT 1"), timeout)
+    except TimeoutError:
+        return "no answer"
+    except Exception as exc:  # any driver or connection error means: not answering
+        return type(exc).__name__
+    return None

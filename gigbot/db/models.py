@@ -12,23 +12,29 @@ so that the type checker knows it.
 
 from __future__ import annotations
 
+import datetime as dt
 from enum import StrEnum
-from typing import Any, Self
+from typing import Any, Protocol, Self
 
 from tortoise import fields
 from tortoise.indexes import Index
 from tortoise.models import Model
 
 __all__ = [
+    "Acceptance",
     "Admin",
     "Answer",
+    "AnswerStatus",
     "Appeal",
     "AppealStatus",
+    "AttemptStatus",
     "AuditLog",
     "Broadcast",
+    "BroadcastStatus",
     "EntryKind",
     "GigModel",
     "Item",
+    "ItemFacts",
     "ItemReport",
     "ItemStatus",
     "JSONValueField",
@@ -38,7 +44,10 @@ __all__ = [
     "MediaFile",
     "Onboarding",
     "PayoutRequest",
+    "PayoutStatus",
     "Project",
+    "ProjectFacts",
+    "ProjectKind",
     "ProjectStatus",
     "QualStage",
     "Qualification",
@@ -46,9 +55,11 @@ __all__ = [
     "QuizAnswer",
     "QuizAttempt",
     "QuizItem",
+    "QuizPart",
     "Skill",
     "SkillStage",
     "Suspension",
+    "SuspensionRule",
     "User",
 ]
 
@@ -94,15 +105,32 @@ class GigModel(Model):
         return self
 
     def _split_plain_json(self, values: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
-        fields_map = self._meta.fields_map
+        json_fields = _json_fields(type(self))
         plain = {
             name: value for name, value in values.items()
-            if isinstance(value, str) and isinstance(fields_map.get(name), JSONValueField)
+            if isinstance(value, str) and name in json_fields
         }
         return {name: v for name, v in values.items() if name not in plain}, plain
 
     class Meta:
         abstract = True
+
+
+def _json_fields(model: type[Model]) -> frozenset[str]:
+    """The names of ``model``'s JSONValueField columns (from its public description)."""
+    known = _JSON_FIELDS.get(model)
+    if known is None:
+        described = model.describe(serializable=False)
+        known = frozenset(
+            f["name"] for f in described["data_fields"]
+            if isinstance(f.get("field_type"), type)
+            and issubclass(f["field_type"], JSONValueField)
+        )
+        _JSON_FIELDS[model] = known
+    return known
+
+
+_JSON_FIELDS: dict[type[Model], frozenset[str]] = {}
 
 
 class Onboarding(StrEnum):
@@ -158,7 +186,7 @@ class Quiz(GigModel):
 
     id = fields.IntField(primary_key=True)
     slug = fields.CharField(max_length=40, unique=True)
-    kind = fields.CharField(max_length=16)
+    kind = fields.CharField(max_length=16)  # a ProjectKind
     title = JSONValueField()  # {"en": ..., "ko": ...}
     instructions = JSONValueField(null=True)
     labels = JSONValueField()  # [{"value", "en", "ko"}]
@@ -182,7 +210,7 @@ class QuizItem(GigModel):
         "models.Quiz", related_name="items", on_delete=fields.CASCADE
     )
     quiz_id: int
-    part = fields.CharField(max_length=8)  # training | exam
+    part = fields.CharField(max_length=8)  # a QuizPart
     key = fields.CharField(max_length=200)
     seq = fields.IntField()
     text = fields.TextField(null=True)
@@ -198,6 +226,21 @@ class QuizItem(GigModel):
         indexes = (Index(fields=("quiz_id", "part", "seq")),)
 
 
+class ProjectKind(StrEnum):
+    """What a project's (or a quiz's) workers do."""
+
+    CLASSIFICATION = "classification"
+    TRANSCRIPTION = "transcription"
+
+
+class Acceptance(StrEnum):
+    """How a project's answers are accepted (``Project.accept``)."""
+
+    AUTO = "auto"  # earned at once
+    CONSENSUS = "consensus"
+    REVIEW = "review"
+
+
 class ProjectStatus(StrEnum):
     """Whether a project serves work."""
 
@@ -210,7 +253,7 @@ class Project(GigModel):
 
     id = fields.IntField(primary_key=True)
     slug = fields.CharField(max_length=40, unique=True)
-    kind = fields.CharField(max_length=16)  # classification | transcription
+    kind = fields.CharField(max_length=16)  # a ProjectKind
     title = JSONValueField()
     instructions = JSONValueField()
     labels = JSONValueField()  # [{"value", "en", "ko"}], empty for transcription
@@ -225,7 +268,7 @@ class Project(GigModel):
     )
     qualification_id: int | None
     min_accuracy = fields.FloatField()
-    accept = fields.CharField(max_length=16, default="auto")
+    accept = fields.CharField(max_length=16, default=Acceptance.AUTO.value)  # an Acceptance
     hold_days = fields.IntField(default=0)
     lease_minutes = fields.FloatField(default=10)
     # Quality thresholds (DESIGN §7), configurable per project in the TOML's [rules] table.
@@ -246,6 +289,7 @@ class ItemStatus(StrEnum):
     PAUSED = "paused"
 
 
+# Item's docstring is its table comment (a migration): its column owners are said by the columns.
 class Item(GigModel):
     """One unit of work. ``taken`` = answers + open leases, kept in step by tasks/leases.py.
 
@@ -268,17 +312,21 @@ class Item(GigModel):
     explanation = JSONValueField(null=True)
     is_control = fields.BooleanField(default=False)
     quarantined_at = fields.DatetimeField(null=True)
+    # open until complete, or paused after reports; changed only by quality/store.py
     status = fields.CharEnumField(ItemStatus, max_length=16, default=ItemStatus.OPEN)
-    needed = fields.IntField()  # answers wanted now: overlap, raised up to max_overlap
+    # answers wanted now: overlap, raised up to max_overlap; changed only by quality/store.py
+    needed = fields.IntField()
+    # answers + open leases; changed only by tasks/store.py (serving raises and lowers it)
     taken = fields.IntField(default=0)
     # room came back (a lease given back, one more answer asked) while open: workers whose
-    # cursor is past the item find it through this flag, so that search never walks the project
+    # cursor is past the item find it through this flag, so that search never walks the project.
+    # Changed by tasks/store.py (quality/store.py too, until its settle result reaches tasks)
     returned = fields.BooleanField(default=False)
-    answers_count = fields.IntField(default=0)
-    reports = fields.IntField(default=0)
-    label = JSONValueField(null=True)  # final aggregated label
-    label_confidence = fields.FloatField(null=True)
-    completed_at = fields.DatetimeField(null=True)
+    answers_count = fields.IntField(default=0)  # changed only by tasks/store.py
+    reports = fields.IntField(default=0)  # changed only by tasks/store.py
+    label = JSONValueField(null=True)  # final aggregated label; changed only by quality/store.py
+    label_confidence = fields.FloatField(null=True)  # changed only by quality/store.py
+    completed_at = fields.DatetimeField(null=True)  # changed only by quality/store.py
 
     class Meta:
         table = "item"
@@ -351,6 +399,14 @@ class Lease(GigModel):
         )
 
 
+class AnswerStatus(StrEnum):
+    """Whether an answer earns: accepted at once (auto), pending review, or rejected."""
+
+    ACCEPTED = "accepted"
+    PENDING = "pending"
+    REJECTED = "rejected"
+
+
 class Answer(GigModel):
     """The answer of a worker to a leased item, one per lease. Owner: tasks/answers.py."""
 
@@ -377,7 +433,7 @@ class Answer(GigModel):
     correct = fields.BooleanField(null=True)  # control answers only
     score = fields.FloatField(null=True)  # control: Jaccard or 1 - CER
     counted = fields.BooleanField(default=True)  # False once its gold was quarantined
-    status = fields.CharField(max_length=16, default="accepted")  # accepted|pending|rejected
+    status = fields.CharField(max_length=16, default="accepted")  # an AnswerStatus
     reject_reason = fields.CharField(max_length=64, null=True)
     created_at = fields.DatetimeField()
 
@@ -434,7 +490,8 @@ class Skill(GigModel):
     )
     project_id: int
     stage = fields.CharEnumField(SkillStage, max_length=16, default=SkillStage.PROBATION)
-    control_right = fields.FloatField(default=0)  # floats: Jaccard/CER can give partial credit
+    # floats: Jaccard/CER can give partial credit; the counts change only in quality/store.py
+    control_right = fields.FloatField(default=0)
     control_wrong = fields.FloatField(default=0)
     control_count = fields.IntField(default=0)
     answers_count = fields.IntField(default=0)
@@ -481,6 +538,23 @@ class Qualification(GigModel):
         unique_together = (("worker", "quiz"),)
 
 
+class QuizPart(StrEnum):
+    """The two parts of a quiz."""
+
+    TRAINING = "training"
+    EXAM = "exam"
+
+
+class AttemptStatus(StrEnum):
+    """Where a quiz attempt is: open, or how it ended."""
+
+    OPEN = "open"
+    DONE = "done"  # training finished
+    PASSED = "passed"
+    FAILED = "failed"
+    ABANDONED = "abandoned"
+
+
 class QuizAttempt(GigModel):
     """One training run or exam attempt: the drawn questions and the position in them."""
 
@@ -493,8 +567,8 @@ class QuizAttempt(GigModel):
         "models.Quiz", related_name="attempts", on_delete=fields.CASCADE
     )
     quiz_id: int
-    part = fields.CharField(max_length=8)  # training | exam
-    status = fields.CharField(max_length=16, default="open")  # open|passed|failed|done|abandoned
+    part = fields.CharField(max_length=8)  # a QuizPart
+    status = fields.CharField(max_length=16, default="open")  # an AttemptStatus
     queue = JSONValueField(default=list)  # quiz item ids still to ask, in order
     asked = fields.IntField(default=0)
     first_right = fields.IntField(default=0)
@@ -532,6 +606,14 @@ class QuizAnswer(GigModel):
         unique_together = (("attempt", "step"),)
 
 
+class SuspensionRule(StrEnum):
+    """What suspended a worker: a quality rule, or an admin."""
+
+    ACCURACY = "accuracy"
+    SPEED = "speed"
+    ADMIN = "admin"
+
+
 class Suspension(GigModel):
     """A worker barred from one project (or everywhere when project is NULL), with its reason.
 
@@ -548,7 +630,7 @@ class Suspension(GigModel):
         "models.Project", related_name="suspensions", null=True, on_delete=fields.CASCADE
     )
     project_id: int | None
-    rule = fields.CharField(max_length=32)  # accuracy | speed | admin
+    rule = fields.CharField(max_length=32)  # a SuspensionRule
     reason_key = fields.CharField(max_length=64)
     reason_params = JSONValueField(default=dict)
     cause_item: fields.ForeignKeyNullableRelation[Item] = fields.ForeignKeyField(
@@ -635,6 +717,14 @@ class LedgerEntry(GigModel):
         indexes = (Index(fields=("worker_id", "created_at")),)
 
 
+class PayoutStatus(StrEnum):
+    """Where a payout request is."""
+
+    REQUESTED = "requested"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
 class PayoutRequest(GigModel):
     """A withdrawal request: gross, withholding, net, decided by an admin."""
 
@@ -646,7 +736,7 @@ class PayoutRequest(GigModel):
     amount = fields.BigIntField()
     withholding = fields.BigIntField()
     net = fields.BigIntField()
-    status = fields.CharField(max_length=16, default="requested")  # requested|approved|rejected
+    status = fields.CharField(max_length=16, default="requested")  # a PayoutStatus
     key = fields.CharField(max_length=100, unique=True)
     created_at = fields.DatetimeField()
     decided_at = fields.DatetimeField(null=True)
@@ -656,6 +746,15 @@ class PayoutRequest(GigModel):
         table = "payout_request"
 
 
+class BroadcastStatus(StrEnum):
+    """Where a broadcast is."""
+
+    DRAFT = "draft"
+    SENDING = "sending"
+    DONE = "done"
+    CANCELLED = "cancelled"
+
+
 class Broadcast(GigModel):
     """A targeted message to many workers, sent with a stored cursor so a restart resumes it."""
 
@@ -663,7 +762,7 @@ class Broadcast(GigModel):
     created_by = fields.BigIntField()
     text = JSONValueField()
     audience = JSONValueField(default=dict)
-    status = fields.CharField(max_length=16, default="draft")  # draft|sending|done|cancelled
+    status = fields.CharField(max_length=16, default="draft")  # a BroadcastStatus
     cursor = fields.IntField(default=0)  # last user id handled
     total = fields.IntField(default=0)
     sent = fields.IntField(default=0)
@@ -695,3 +794,67 @@ class AuditLog(GigModel):
     class Meta:
         table = "audit_log"
         indexes = (Index(fields=("action", "at")),)
+
+
+# What services read of a project or an item: the ORM row and the hot path's plain values (the
+# dataclasses of tasks/store.py) both have these attributes, so one rule serves either.
+
+
+class ProjectFacts(Protocol):
+    """The columns of a project that the serving and quality rules read."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def title(self) -> Any: ...
+    @property
+    def instructions(self) -> Any: ...
+    @property
+    def labels(self) -> Any: ...
+    @property
+    def multi_label(self) -> bool: ...
+    @property
+    def reward(self) -> int: ...
+    @property
+    def overlap(self) -> int: ...
+    @property
+    def max_overlap(self) -> int: ...
+    @property
+    def confidence(self) -> float: ...
+    @property
+    def gold_ratio(self) -> float: ...
+    @property
+    def min_accuracy(self) -> float: ...
+    @property
+    def accept(self) -> str: ...
+    @property
+    def hold_days(self) -> int: ...
+    @property
+    def lease_minutes(self) -> float: ...
+    @property
+    def rules(self) -> Any: ...
+    @property
+    def status(self) -> ProjectStatus: ...
+
+
+class ItemFacts(Protocol):
+    """The columns of an item that quality reads after an answer."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def key(self) -> str: ...
+    @property
+    def is_control(self) -> bool: ...
+    @property
+    def gold(self) -> Any: ...
+    @property
+    def quarantined_at(self) -> dt.datetime | None: ...
+    @property
+    def status(self) -> ItemStatus: ...
+    @property
+    def needed(self) -> int: ...
+    @property
+    def answers_count(self) -> int: ...

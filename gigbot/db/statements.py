@@ -1,23 +1,22 @@
-"""Hand-written statements for the hot path: one SQL text for both databases, rows as models.
+"""What every hand-written statement needs: one placeholder style and the current connection.
 
 The ORM builds every query anew (filters resolved, SQL rendered) and that costs more CPU than the
 database spends on a small indexed statement. The few statements run on every tap are written
-once as text with ``?`` placeholders; ``sql()`` turns them into ``$n`` on PostgreSQL, and
-``model_from()`` turns a selected row into a model instance exactly as the ORM would.
+once as text with ``?`` placeholders in the owning package's ``store.py``; ``sql()`` turns them
+into ``$n`` on PostgreSQL. Only tortoise's public API is used here.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from functools import cache
-from typing import Any, TypeVar
+import datetime as dt
+import json
+from collections.abc import Sequence
+from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
-from tortoise.models import Model
+from tortoise.connection import connections
 
-__all__ = ["columns", "insert", "model_from", "returning", "sql"]
-
-M = TypeVar("M", bound=Model)
+__all__ = ["as_datetime", "as_json", "connection", "json_text", "maybe_datetime", "rows", "sql"]
 
 
 def sql(db: BaseDBAsyncClient, text: str) -> str:
@@ -28,57 +27,41 @@ def sql(db: BaseDBAsyncClient, text: str) -> str:
     return "".join(f"{part}${i}" if i < len(parts) else part for i, part in enumerate(parts, 1))
 
 
-def columns(model: type[Model], prefix: str = "") -> str:
-    """Every column of ``model``'s table for a SELECT list, aliased ``<prefix><column>``."""
-    table = model._meta.db_table
-    return ", ".join(f'"{table}"."{c}" AS "{prefix}{c}"' for c in sorted(model._meta.db_fields))
+def connection() -> BaseDBAsyncClient:
+    """The current connection: inside ``in_transaction()``, that transaction's."""
+    # gigbot configures one connection (named for its dialect, see gigbot.db.connection_name)
+    current: BaseDBAsyncClient = connections.get(next(iter(connections.db_config)))
+    return current
 
 
-def returning(model: type[Model]) -> str:
-    """A ``RETURNING`` clause of every column of ``model``'s table (SQLite 3.35+, PostgreSQL).
-
-    An ``UPDATE ... RETURNING`` changes a row and reads it back in one statement: one round trip
-    to the database instead of two, which is what a tap waits for.
-    """
-    return "RETURNING " + ", ".join(f'"{c}"' for c in sorted(model._meta.db_fields))
+async def rows(db: BaseDBAsyncClient, text: str, params: Sequence[Any]) -> list[dict[str, Any]]:
+    """The rows of ``text`` (``?`` placeholders) run on ``db``, as dicts by column name."""
+    found: list[dict[str, Any]] = await db.execute_query_dict(sql(db, text), list(params))
+    return found
 
 
-def model_from(model: type[M], row: Mapping[str, Any], prefix: str = "") -> M:
-    """The instance of ``model`` the ORM would build from ``row`` (columns from ``columns()``)."""
-    # _init_from_db is how tortoise's own executor builds instances (type conversion included)
-    values = {c: row[f"{prefix}{c}"] for c in model._meta.db_fields}
-    return model._init_from_db(**values)
+# The conversions below are the ones the ORM applies to gigbot's columns (JSONValueField,
+# DatetimeField with use_tz and UTC), written out: SQLite gives JSON and times back as text,
+# asyncpg gives times as aware datetimes.
+
+def json_text(value: Any) -> str | None:
+    """The JSON text stored for ``value`` (``None`` stays NULL), as the models encode it."""
+    return None if value is None else json.dumps(value, separators=(",", ":"))
 
 
-@cache
-def _insert_sql(model: type[Model]) -> tuple[str, tuple[str, ...]]:
-    meta = model._meta
-    names = tuple(sorted(c for c in meta.db_fields if c != meta.db_pk_column))
-    marks = ", ".join("?" * len(names))
-    quoted = ", ".join(f'"{c}"' for c in names)
-    return (f'INSERT INTO "{meta.db_table}" ({quoted}) VALUES ({marks}) '
-            f'RETURNING "{meta.db_pk_column}"'), names
+def as_json(raw: Any) -> Any:
+    """The value of a JSON column as the driver returned it (text is decoded)."""
+    return json.loads(raw) if isinstance(raw, str | bytes) else raw
 
 
-async def insert(db: BaseDBAsyncClient, model: type[Model], values: Mapping[str, Any]) -> int:
-    """Insert one row of ``model`` (``values`` by column name) and return its id.
+def as_datetime(raw: Any) -> dt.datetime:
+    """An aware UTC datetime from a timestamp column as the driver returned it."""
+    value = raw if isinstance(raw, dt.datetime) else dt.datetime.fromisoformat(str(raw))
+    if value.tzinfo is None:
+        return value.replace(tzinfo=dt.UTC)
+    return value.astimezone(dt.UTC)
 
-    Columns left out take their field's default, as the ORM would give them; every value goes
-    through its field's ``to_db_value``. Building a model instance only to insert it costs more
-    than the statement itself.
-    """
-    text, names = _insert_sql(model)
-    unknown = values.keys() - names
-    if unknown:
-        raise KeyError(f"{model.__name__} has no columns {sorted(unknown)}")
-    meta = model._meta
-    params = []
-    for name in names:
-        field = meta.fields_map[meta.fields_db_projection_reverse[name]]
-        if name in values:
-            value = values[name]
-        else:
-            value = field.default() if callable(field.default) else field.default
-        params.append(field.to_db_value(value, model))
-    rows = await db.execute_query_dict(sql(db, text), params)
-    return int(rows[0][meta.db_pk_column])
+
+def maybe_datetime(raw: Any) -> dt.datetime | None:
+    """``as_datetime`` for a nullable column."""
+    return None if raw is None else as_datetime(raw)

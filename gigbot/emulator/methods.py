@@ -4,23 +4,27 @@ from __future__ import annotations
 
 import re
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import Any
 
 from . import errors as e
 from .errors import bad_request, forbidden
 from .files import image_size
+from .host import Chat, Described, Host
 from .params import Params, Upload
 from .parse import EntityParseError, FormattedText, format_text
 from .state import BotMessage, CallbackAnswer, MessageKind, StoredFile
 from .updates import delete_webhook, get_updates, get_webhook_info, set_webhook
 
-if TYPE_CHECKING:
-    from .server import Emulator
-    from .users import SimUser
+__all__ = [
+    "METHODS",
+    "Described",
+    "Handler",
+    "check_inline_keyboard",
+    "parse_markup",
+    "scope_key",
+]
 
-__all__ = ["METHODS", "Described"]
-
-Handler = Callable[["Emulator", Params], Awaitable[Any]]
+Handler = Callable[[Host, Params], Awaitable[Any]]
 
 MAX_TEXT = 4096
 MAX_CAPTION = 1024
@@ -56,17 +60,10 @@ _BUTTON_ACTIONS = (
 _COMMAND = re.compile(r"[a-z0-9_]{1,32}")
 
 
-class Described(NamedTuple):
-    """A successful result that Telegram sends with a ``description`` (setWebhook…)."""
-
-    result: Any
-    text: str
-
-
 # ---- shared checks -----------------------------------------------------------------------------
 
 
-def _chat(emu: Emulator, p: Params, *, sending: bool = True) -> SimUser:
+def _chat(emu: Host, p: Params, *, sending: bool = True) -> Chat:
     """The private chat named by ``chat_id``; 400 if unknown, 403 if blocked or not started."""
     raw = p.text("chat_id")
     if raw is None or not raw.strip():
@@ -102,14 +99,15 @@ def _formatted(p: Params, field: str, entities_field: str, *, limit: int) -> For
     return formatted
 
 
-def _markup(p: Params, *, inline_only: bool = False) -> dict[str, Any] | None:
+def parse_markup(p: Params, *, inline_only: bool = False) -> dict[str, Any] | None:
+    """The ``reply_markup`` parameter, checked as Telegram does; None if not given."""
     markup = p.obj("reply_markup", error="can't parse reply keyboard markup JSON object")
     if markup is None:
         return None
     if not isinstance(markup, dict):
         raise bad_request("can't parse reply keyboard markup JSON object")
     if "inline_keyboard" in markup:
-        _check_inline_keyboard(markup["inline_keyboard"])
+        check_inline_keyboard(markup["inline_keyboard"])
         return {"inline_keyboard": markup["inline_keyboard"]}
     if inline_only:
         raise bad_request("can't parse inline keyboard markup JSON object")
@@ -118,7 +116,8 @@ def _markup(p: Params, *, inline_only: bool = False) -> dict[str, Any] | None:
     return dict(markup)
 
 
-def _check_inline_keyboard(rows: object) -> None:
+def check_inline_keyboard(rows: object) -> None:
+    """400 unless ``rows`` is an inline keyboard Telegram accepts (buttons, actions, data)."""
     if not isinstance(rows, list) or not all(isinstance(row, list) for row in rows):
         raise bad_request('field "inline_keyboard" of the InlineKeyboardMarkup must be an Array')
     if sum(len(row) for row in rows) > MAX_BUTTONS:
@@ -139,7 +138,7 @@ def _check_inline_keyboard(rows: object) -> None:
                     raise bad_request(e.BUTTON_DATA_INVALID)
 
 
-def _reply_to(user: SimUser, p: Params) -> int | None:
+def _reply_to(user: Chat, p: Params) -> int | None:
     reply = p.obj("reply_parameters", error="can't parse reply parameters JSON object")
     allow = p.flag("allow_sending_without_reply")
     message_id: int | None = None
@@ -153,7 +152,7 @@ def _reply_to(user: SimUser, p: Params) -> int | None:
     if not isinstance(message_id, int):
         raise bad_request("message to be replied not found")
     bot = user.message(message_id)
-    if message_id in user._own_messages or (bot is not None and not bot.deleted):
+    if user.own_message(message_id) is not None or (bot is not None and not bot.deleted):
         return message_id
     if allow:
         return None
@@ -161,8 +160,8 @@ def _reply_to(user: SimUser, p: Params) -> int | None:
 
 
 def _new_message(
-    emu: Emulator,
-    user: SimUser,
+    emu: Host,
+    user: Chat,
     p: Params,
     kind: MessageKind,
     formatted: FormattedText,
@@ -170,14 +169,14 @@ def _new_message(
     file: StoredFile | None = None,
     extra: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    markup = _markup(p)
+    markup = parse_markup(p)
     reply_to = _reply_to(user, p)
-    emu._rate_check(user.id)
+    emu.rate_check(user.id)
     message = BotMessage(
-        message_id=user._allocate_message_id(),
+        message_id=user.allocate_message_id(),
         chat_id=user.id,
         kind=kind,
-        date=emu._wall_now(),
+        date=emu.wall_now(),
         text=formatted.text if kind == "text" else None,
         caption=formatted.text if kind != "text" and formatted.text else None,
         entities=formatted.entities,
@@ -188,11 +187,11 @@ def _new_message(
         file=file,
         extra=extra or {},
     )
-    user._notify("new", message)
-    return emu._message_dict(message)
+    user.notify("new", message)
+    return emu.message_dict(message)
 
 
-def _target(emu: Emulator, p: Params, *, missing: str) -> tuple[SimUser, BotMessage]:
+def _target(emu: Host, p: Params, *, missing: str) -> tuple[Chat, BotMessage]:
     if p.text("inline_message_id"):
         raise bad_request("MESSAGE_ID_INVALID")
     user = _chat(emu, p, sending=False)
@@ -201,23 +200,23 @@ def _target(emu: Emulator, p: Params, *, missing: str) -> tuple[SimUser, BotMess
         raise bad_request("message identifier is not specified")
     message = user.message(message_id)
     if message is None or message.deleted:
-        if message_id in user._own_messages and missing == e.EDIT_NOT_FOUND:
+        if user.own_message(message_id) is not None and missing == e.EDIT_NOT_FOUND:
             raise bad_request("message can't be edited")
         raise bad_request(missing)
     return user, message
 
 
-def _edited(emu: Emulator, user: SimUser, message: BotMessage) -> dict[str, Any]:
+def _edited(emu: Host, user: Chat, message: BotMessage) -> dict[str, Any]:
     message.edits += 1
-    message.edit_date = emu._wall_now()
-    user._notify("edit", message)
-    return emu._message_dict(message)
+    message.edit_date = emu.wall_now()
+    user.notify("edit", message)
+    return emu.message_dict(message)
 
 
 # ---- methods -----------------------------------------------------------------------------------
 
 
-async def get_me(emu: Emulator, p: Params) -> dict[str, Any]:
+async def get_me(emu: Host, p: Params) -> dict[str, Any]:
     """The bot itself."""
     return {
         **emu.bot_user(),
@@ -229,7 +228,7 @@ async def get_me(emu: Emulator, p: Params) -> dict[str, Any]:
     }
 
 
-async def send_message(emu: Emulator, p: Params) -> dict[str, Any]:
+async def send_message(emu: Host, p: Params) -> dict[str, Any]:
     """sendMessage."""
     user = _chat(emu, p)
     formatted = _formatted(p, "text", "entities", limit=MAX_TEXT)
@@ -238,7 +237,7 @@ async def send_message(emu: Emulator, p: Params) -> dict[str, Any]:
     return _new_message(emu, user, p, "text", formatted)
 
 
-def _media_file(emu: Emulator, p: Params, field: str, kind: str) -> StoredFile:
+def _media_file(emu: Host, p: Params, field: str, kind: str) -> StoredFile:
     source = p.upload(field)
     if source is None:
         raise bad_request(f"there is no {field} in the request")
@@ -250,7 +249,7 @@ def _media_file(emu: Emulator, p: Params, field: str, kind: str) -> StoredFile:
     return _store_upload(emu, p, source, kind)
 
 
-def _store_upload(emu: Emulator, p: Params, upload: Upload, kind: str) -> StoredFile:
+def _store_upload(emu: Host, p: Params, upload: Upload, kind: str) -> StoredFile:
     size: tuple[int, int] | None = None
     if kind == "photo":
         size = image_size(upload.data)
@@ -285,7 +284,7 @@ def _media_object(kind: str, stored: StoredFile, p: Params) -> dict[str, Any]:
 
 
 def _sender(kind: MessageKind) -> Handler:
-    async def send_media(emu: Emulator, p: Params) -> dict[str, Any]:
+    async def send_media(emu: Host, p: Params) -> dict[str, Any]:
         user = _chat(emu, p)
         formatted = _formatted(p, "caption", "caption_entities", limit=MAX_CAPTION)
         stored = _media_file(emu, p, kind, kind)
@@ -296,7 +295,7 @@ def _sender(kind: MessageKind) -> Handler:
     return send_media
 
 
-async def edit_message_text(emu: Emulator, p: Params) -> dict[str, Any]:
+async def edit_message_text(emu: Host, p: Params) -> dict[str, Any]:
     """editMessageText; no reply_markup removes the inline keyboard, as on Telegram."""
     user, message = _target(emu, p, missing=e.EDIT_NOT_FOUND)
     formatted = _formatted(p, "text", "entities", limit=MAX_TEXT)
@@ -304,7 +303,7 @@ async def edit_message_text(emu: Emulator, p: Params) -> dict[str, Any]:
         raise bad_request(e.TEXT_EMPTY)
     if message.kind != "text":
         raise bad_request("there is no text in the message to edit")
-    markup = _markup(p, inline_only=True)
+    markup = parse_markup(p, inline_only=True)
     same = (message.text, message.entities, message.reply_markup) == (
         formatted.text,
         formatted.entities,
@@ -321,13 +320,13 @@ async def edit_message_text(emu: Emulator, p: Params) -> dict[str, Any]:
     return _edited(emu, user, message)
 
 
-async def edit_message_caption(emu: Emulator, p: Params) -> dict[str, Any]:
+async def edit_message_caption(emu: Host, p: Params) -> dict[str, Any]:
     """editMessageCaption on a media message."""
     user, message = _target(emu, p, missing=e.EDIT_NOT_FOUND)
     formatted = _formatted(p, "caption", "caption_entities", limit=MAX_CAPTION)
     if message.kind == "text":
         raise bad_request("there is no caption in the message to edit")
-    markup = _markup(p, inline_only=True)
+    markup = parse_markup(p, inline_only=True)
     caption = formatted.text or None
     if (message.caption, message.entities, message.reply_markup) == (
         caption,
@@ -340,33 +339,33 @@ async def edit_message_caption(emu: Emulator, p: Params) -> dict[str, Any]:
     return _edited(emu, user, message)
 
 
-async def edit_message_reply_markup(emu: Emulator, p: Params) -> dict[str, Any]:
+async def edit_message_reply_markup(emu: Host, p: Params) -> dict[str, Any]:
     """editMessageReplyMarkup; no reply_markup removes the keyboard."""
     user, message = _target(emu, p, missing=e.EDIT_NOT_FOUND)
-    markup = _markup(p, inline_only=True)
+    markup = parse_markup(p, inline_only=True)
     if markup == message.reply_markup or (not markup and not message.reply_markup):
         raise bad_request(e.NOT_MODIFIED)
     message.reply_markup = markup
     return _edited(emu, user, message)
 
 
-async def delete_message(emu: Emulator, p: Params) -> bool:
+async def delete_message(emu: Host, p: Params) -> bool:
     """deleteMessage: the bot's messages and, in a private chat, the user's."""
     user = _chat(emu, p, sending=False)
     message_id = p.integer("message_id", error="message identifier is not specified")
     if message_id is None:
         raise bad_request("message identifier is not specified")
-    if user._own_messages.pop(message_id, None) is not None:
+    if user.delete_own_message(message_id):
         return True
     message = user.message(message_id)
     if message is None or message.deleted:
         raise bad_request(e.DELETE_NOT_FOUND)
     message.deleted = True
-    user._notify("delete", message)
+    user.notify("delete", message)
     return True
 
 
-async def answer_callback_query(emu: Emulator, p: Params) -> bool:
+async def answer_callback_query(emu: Host, p: Params) -> bool:
     """answerCallbackQuery: once per query, within the callback timeout."""
     query_id = p.text("callback_query_id") or ""
     text = p.text("text")
@@ -375,12 +374,12 @@ async def answer_callback_query(emu: Emulator, p: Params) -> bool:
     answer = CallbackAnswer(
         query_id=query_id, text=text or None, show_alert=p.flag("show_alert"), url=p.text("url")
     )
-    if not emu._answer_query(query_id, answer):
+    if not emu.answer_query(query_id, answer):
         raise bad_request(e.QUERY_TOO_OLD)
     return True
 
 
-async def get_file(emu: Emulator, p: Params) -> dict[str, Any]:
+async def get_file(emu: Host, p: Params) -> dict[str, Any]:
     """getFile: a path under ``/file/bot<token>/`` for any stored file."""
     stored = emu.files.get((p.text("file_id") or "").strip())
     if stored is None:
@@ -390,17 +389,24 @@ async def get_file(emu: Emulator, p: Params) -> dict[str, Any]:
     return {**stored.base(), "file_path": stored.file_path}
 
 
-def _commands_key(emu: Emulator, p: Params) -> tuple[str, str]:
-    from .server import _scope_key
+def scope_key(scope: object) -> str:
+    """The key of a ``BotCommandScope`` under which its command menus are kept."""
+    if not isinstance(scope, dict):
+        return "default"
+    kind = str(scope.get("type") or "default")
+    parts = [kind] + [str(scope[k]) for k in ("chat_id", "user_id") if k in scope]
+    return ":".join(parts)
 
+
+def _commands_key(emu: Host, p: Params) -> tuple[str, str]:
     scope = p.obj("scope", error="can't parse BotCommandScope JSON object")
     language = (p.text("language_code") or "").strip()
     if language and not re.fullmatch(r"[a-z]{2}", language):
         raise bad_request("invalid language code specified")
-    return _scope_key(scope), language
+    return scope_key(scope), language
 
 
-async def set_my_commands(emu: Emulator, p: Params) -> bool:
+async def set_my_commands(emu: Host, p: Params) -> bool:
     """setMyCommands for a scope and language."""
     key = _commands_key(emu, p)
     commands = p.obj("commands", error="can't parse commands JSON object") or []
@@ -416,24 +422,24 @@ async def set_my_commands(emu: Emulator, p: Params) -> bool:
             raise bad_request("BOT_COMMAND_INVALID")
         checked.append({"command": command, "description": description})
     if checked:
-        emu._commands[key] = checked
+        emu.command_menus[key] = checked
     else:
-        emu._commands.pop(key, None)
+        emu.command_menus.pop(key, None)
     return True
 
 
-async def get_my_commands(emu: Emulator, p: Params) -> list[dict[str, str]]:
+async def get_my_commands(emu: Host, p: Params) -> list[dict[str, str]]:
     """getMyCommands for exactly that scope and language."""
-    return list(emu._commands.get(_commands_key(emu, p), []))
+    return list(emu.command_menus.get(_commands_key(emu, p), []))
 
 
-async def delete_my_commands(emu: Emulator, p: Params) -> bool:
+async def delete_my_commands(emu: Host, p: Params) -> bool:
     """deleteMyCommands for a scope and language."""
-    emu._commands.pop(_commands_key(emu, p), None)
+    emu.command_menus.pop(_commands_key(emu, p), None)
     return True
 
 
-async def send_chat_action(emu: Emulator, p: Params) -> bool:
+async def send_chat_action(emu: Host, p: Params) -> bool:
     """sendChatAction ('typing'…); not counted by the flood limits."""
     user = _chat(emu, p)
     action = p.text("action") or ""
@@ -443,24 +449,24 @@ async def send_chat_action(emu: Emulator, p: Params) -> bool:
     return True
 
 
-async def get_chat(emu: Emulator, p: Params) -> dict[str, Any]:
+async def get_chat(emu: Host, p: Params) -> dict[str, Any]:
     """getChat for a user's private chat."""
     user = _chat(emu, p, sending=False)
     return {**user.chat_dict(), "accent_color_id": 0, "max_reaction_count": 11}
 
 
 def _description(field: str) -> tuple[Handler, Handler]:
-    async def set_value(emu: Emulator, p: Params) -> bool:
+    async def set_value(emu: Host, p: Params) -> bool:
         emu.descriptions[f"{field}:{p.text('language_code') or ''}"] = p.text(field) or ""
         return True
 
-    async def get_value(emu: Emulator, p: Params) -> dict[str, str]:
+    async def get_value(emu: Host, p: Params) -> dict[str, str]:
         return {field: emu.descriptions.get(f"{field}:{p.text('language_code') or ''}", "")}
 
     return set_value, get_value
 
 
-async def _true(emu: Emulator, p: Params) -> bool:
+async def _true(emu: Host, p: Params) -> bool:
     return True
 
 

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import itertools
 import json
 import logging
+import random
 import re
 import secrets
 import time
 from collections import OrderedDict, deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from http import HTTPStatus
 from types import TracebackType
@@ -19,20 +19,22 @@ from typing import Any
 
 from aiohttp import web
 
+from .chaos import Chaos, Failure
+from .delivery import UpdateQueue
 from .errors import ApiError, too_many_requests
 from .files import FileStore
+from .host import ChatChange, Described
 from .limits import RateLimiter, RateLimits
+from .methods import METHODS, scope_key
 from .params import read_params
 from .state import ApiCall, BotMessage, CallbackAnswer
 from .users import SimUser
-from .webhook import Webhook
 
 __all__ = ["Emulator"]
 
 log = logging.getLogger(__name__)
 
 _TOKEN = re.compile(r"\d{1,20}:[A-Za-z0-9_-]{1,100}")
-_NOT_BY_DEFAULT = frozenset({"chat_member", "message_reaction", "message_reaction_count"})
 _MAX_UPLOAD = 50 * 1024 * 1024 + 64 * 1024
 
 
@@ -101,22 +103,15 @@ class Emulator:
         self.bot_id = 7000000001
         self._time = time_func
         self._limiter = RateLimiter(rate_limits or RateLimits(), time_func)
+        self.update_queue = UpdateQueue()
+        self.command_menus: dict[tuple[str, str], list[dict[str, str]]] = {}
+        self.descriptions: dict[str, str] = {}
         self._user_ids = itertools.count(100000001)
-        self._update_ids = itertools.count(700000001)
         self._query_ids = itertools.count(1)
-        self._updates: deque[dict[str, Any]] = deque()
-        self._updates_signal = asyncio.Event()
-        self._poll_generation = 0
-        self._polls_waiting = 0
-        self._poll_signal = asyncio.Event()
-        self._allowed: frozenset[str] | None = None
-        self._webhook: Webhook | None = None
         self._queries: OrderedDict[str, _Query] = OrderedDict()
         self._faults: dict[str, deque[_Fault]] = {}
-        self._commands: dict[tuple[str, str], list[dict[str, str]]] = {}
+        self.chaos: Chaos | None = None
         self._runner: web.AppRunner | None = None
-        self._closing = False
-        self.descriptions: dict[str, str] = {}
 
     # ---- lifecycle ---------------------------------------------------------------------------
 
@@ -132,16 +127,12 @@ class Emulator:
         await site.start()
         bound = self._runner.addresses[0]
         self.url = f"http://{host}:{bound[1]}"
-        self._closing = False
+        self.update_queue.open()
         return self.url
 
     async def stop(self) -> None:
         """Stop serving; waiting long polls return at once and webhook delivery ends."""
-        self._closing = True
-        self._signal_updates()
-        if self._webhook is not None:
-            await self._webhook.stop()
-            self._webhook = None
+        await self.update_queue.close()
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -193,8 +184,9 @@ class Emulator:
         self, language_code: str | None = None, *, scope: dict[str, Any] | None = None
     ) -> list[tuple[str, str]]:
         """The command menu a user with ``language_code`` sees (falls back to no language)."""
-        key = _scope_key(scope)
-        found = self._commands.get((key, language_code or "")) or self._commands.get((key, ""))
+        key = scope_key(scope)
+        menus = self.command_menus
+        found = menus.get((key, language_code or "")) or menus.get((key, ""))
         return [(c["command"], c["description"]) for c in found or []]
 
     def fail_next(
@@ -216,29 +208,37 @@ class Emulator:
         fault = _Fault(status, retry_after, delay)
         self._faults.setdefault(method.lower(), deque()).extend([fault] * count)
 
+    def fail_randomly(
+        self,
+        rate: float,
+        *,
+        failures: Sequence[Failure] = tuple(Failure),
+        spare: Iterable[str] = ("getMe",),
+        seed: int | None = None,
+    ) -> Chaos:
+        """From now on, fail a share ``rate`` of all calls, each in one of ``failures``.
+
+        ``rate=0`` ends it. The returned ``Chaos`` counts what failed (``chaos.counts``).
+        """
+        if not 0 <= rate <= 1:
+            raise ValueError(f"rate must be within 0 and 1, got {rate}")
+        self.chaos = Chaos(rate, tuple(failures), frozenset(m.lower() for m in spare),
+                           random.Random(seed)) if rate else None
+        return self.chaos or Chaos(0.0)
+
     @property
     def pending_updates(self) -> int:
         """Updates created but not yet confirmed (polling) or accepted (webhook)."""
-        if self._webhook is not None:
-            return self._webhook.pending_update_count
-        return len(self._updates)
+        return self.update_queue.pending
 
     @property
     def polling(self) -> bool:
         """Whether a getUpdates long poll is waiting for updates right now."""
-        return self._polls_waiting > 0
+        return self.update_queue.polling
 
     async def until_polling(self, timeout: float = 10) -> None:
         """Wait until the bot has a long poll waiting (TimeoutError after ``timeout`` s)."""
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
-        while not self.polling:
-            remaining = deadline - loop.time()
-            if remaining <= 0:
-                raise TimeoutError(f"no getUpdates long poll within {timeout} s")
-            signal = self._poll_signal
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(signal.wait(), remaining)
+        await self.update_queue.until_polling(timeout)
 
     def message(self, chat_id: int, message_id: int) -> BotMessage | None:
         """The bot's message ``message_id`` in chat ``chat_id``, if any."""
@@ -254,43 +254,31 @@ class Emulator:
             "username": self.bot_username,
         }
 
-    # ---- used by SimUser and the methods ------------------------------------------------------
+    # ---- used by SimUser and the methods (see host.py) ----------------------------------------
 
-    def _user_action(self, user: SimUser, action: str) -> None:
+    def user_action(self, user_id: int, action: str) -> None:
+        """A user is about to act (``on_user_action`` sees it first)."""
         if self.on_user_action is not None:
-            self.on_user_action(user, action)
+            self.on_user_action(self.users[user_id], action)
 
-    def _wall_now(self) -> int:
+    def chat_changed(self, user_id: int, kind: ChatChange, message: BotMessage) -> None:
+        """The bot sent, edited or deleted ``message`` in a user's chat."""
+        if self.on_bot_message is not None:
+            self.on_bot_message(self.users[user_id], kind, message)
+
+    def wall_now(self) -> int:
+        """The Unix time for message dates."""
         return int(time.time())
 
-    def _deliver(self, payload: dict[str, Any], *, duplicate: bool = False) -> int | None:
+    def deliver(self, payload: dict[str, Any], *, duplicate: bool = False) -> int | None:
         """Turn ``{"message": {...}}`` into an update; returns its id (None if filtered)."""
-        kind = next(iter(payload))
-        allowed = self._allowed
-        if (kind in _NOT_BY_DEFAULT) if allowed is None else (kind not in allowed):
-            return None
-        update_id = next(self._update_ids)
-        update = {"update_id": update_id, **payload}
-        for _ in range(2 if duplicate else 1):
-            if self._webhook is not None:
-                self._webhook.push(update)
-            else:
-                self._updates.append(update)
-        self._signal_updates()
-        return update_id
+        return self.update_queue.push(payload, duplicate=duplicate)
 
-    def _poll_started(self) -> None:
-        self._polls_waiting += 1
-        signal, self._poll_signal = self._poll_signal, asyncio.Event()
-        signal.set()
-
-    def _signal_updates(self) -> None:
-        signal, self._updates_signal = self._updates_signal, asyncio.Event()
-        signal.set()
-
-    def _press(
-        self, user: SimUser, message_id: int, data: str, *, duplicate: bool
+    def callback_query(
+        self, user_id: int, message_id: int, data: str, *, duplicate: bool
     ) -> asyncio.Future[CallbackAnswer]:
+        """A user tapped a button: the callback query's answer, once the bot gives it."""
+        user = self.users[user_id]
         now = self._time()
         while self._queries:
             oldest = next(iter(self._queries.values()))
@@ -300,7 +288,7 @@ class Emulator:
         query_id = f"{next(self._query_ids)}{secrets.randbelow(10**9):09d}"
         message = user.message(message_id)
         if message is not None and not message.deleted:
-            shown = self._message_dict(message)
+            shown = self.message_dict(message)
         else:  # an inaccessible message, as for a forged or stale press
             shown = {"message_id": message_id, "chat": user.chat_dict(), "date": 0}
         future: asyncio.Future[CallbackAnswer] = asyncio.get_running_loop().create_future()
@@ -312,10 +300,11 @@ class Emulator:
             "chat_instance": str(-user.id * 7919),
             "data": data,
         }
-        self._deliver({"callback_query": callback}, duplicate=duplicate)
+        self.deliver({"callback_query": callback}, duplicate=duplicate)
         return future
 
-    def _answer_query(self, query_id: str, answer: CallbackAnswer) -> bool:
+    def answer_query(self, query_id: str, answer: CallbackAnswer) -> bool:
+        """Answer a callback query; False if unknown or too old."""
         query = self._queries.pop(query_id, None)
         if query is None:
             return False
@@ -331,24 +320,27 @@ class Emulator:
             query.answer.set_result(answer)
         return True
 
-    def _member_update(self, user: SimUser, *, old: str, new: str) -> None:
+    def member_update(self, user_id: int, *, old: str, new: str) -> None:
+        """A user blocked or unblocked the bot: a ``my_chat_member`` update."""
+        user = self.users[user_id]
+
         def member(status: str) -> dict[str, Any]:
             extra = {"until_date": 0} if status == "kicked" else {}
             return {"user": self.bot_user(), "status": status, **extra}
 
-        self._deliver(
+        self.deliver(
             {
                 "my_chat_member": {
                     "chat": user.chat_dict(),
                     "from": user.to_dict(),
-                    "date": self._wall_now(),
+                    "date": self.wall_now(),
                     "old_chat_member": member(old),
                     "new_chat_member": member(new),
                 }
             }
         )
 
-    def _message_dict(self, message: BotMessage, *, nested: bool = False) -> dict[str, Any]:
+    def message_dict(self, message: BotMessage, *, nested: bool = False) -> dict[str, Any]:
         """The Bot API ``Message`` for one of the bot's messages."""
         user = self.users[message.chat_id]
         out: dict[str, Any] = {
@@ -381,15 +373,16 @@ class Emulator:
         return out
 
     def _replied(self, user: SimUser, message_id: int) -> dict[str, Any] | None:
-        own = user._own_messages.get(message_id)
+        own = user.own_message(message_id)
         if own is not None:
             return {k: v for k, v in own.items() if k != "reply_to_message"}
         bot = user.message(message_id)
         if bot is not None and not bot.deleted:
-            return self._message_dict(bot, nested=True)
+            return self.message_dict(bot, nested=True)
         return None
 
-    def _rate_check(self, chat_id: int) -> None:
+    def rate_check(self, chat_id: int) -> None:
+        """Count one message sent to ``chat_id``; 429 when over the flood limits."""
         retry_after = self._limiter.acquire(chat_id)
         if retry_after is not None:
             raise too_many_requests(retry_after)
@@ -400,8 +393,6 @@ class Emulator:
         return web.Response(text=f"gigbot Bot API emulator: bot @{self.bot_username}\n")
 
     async def _api(self, request: web.Request) -> web.Response:
-        from .methods import METHODS, Described
-
         if not _TOKEN.fullmatch(request.match_info["token"]):
             return _json(ApiError(401, "Unauthorized").payload(), 401)
         self.bot_id = int(request.match_info["token"].split(":", 1)[0])
@@ -415,11 +406,17 @@ class Emulator:
         except web.HTTPRequestEntityTooLarge:
             return _json(ApiError(413, "Request Entity Too Large").payload(), 413)
         fault = self._take_fault(name)
+        failure = self.chaos.draw(name) if self.chaos is not None and entry else None
+        if failure is Failure.DROP:
+            return _dropped(request)
         body: dict[str, Any]
         if entry is None:
             body = ApiError(404, "Not Found").payload()
         elif fault is not None and fault.status != 200:
             body = _fault_error(fault).payload()
+        elif failure is Failure.SERVER_ERROR and self.chaos is not None:
+            status = self.chaos.status()
+            body = ApiError(status, HTTPStatus(status).phrase).payload()
         else:
             try:
                 result = await entry[1](self, params)
@@ -435,6 +432,8 @@ class Emulator:
             self.calls.append(ApiCall(name, params.recorded(), status, self._time()))
         if fault is not None and fault.delay > 0:
             await asyncio.sleep(fault.delay)
+        if failure is Failure.LOST:
+            return _dropped(request)
         return _json(body, status)
 
     def _take_fault(self, name: str) -> _Fault | None:
@@ -461,6 +460,13 @@ def _json(body: dict[str, Any], status: int) -> web.Response:
     return web.Response(text=_dumps(body), status=status, content_type="application/json")
 
 
+def _dropped(request: web.Request) -> web.Response:
+    """Close the connection without an answer (the client sees it drop)."""
+    if request.transport is not None:
+        request.transport.close()
+    return web.Response()  # written to a closed connection: nobody reads it
+
+
 def _fault_error(fault: _Fault) -> ApiError:
     if fault.status == 429:
         return too_many_requests(fault.retry_after or 1)
@@ -472,10 +478,3 @@ def _fault_error(fault: _Fault) -> ApiError:
         phrase = "Bad Request"
     return ApiError(fault.status, phrase, retry_after=fault.retry_after)
 
-
-def _scope_key(scope: object) -> str:
-    if not isinstance(scope, dict):
-        return "default"
-    kind = str(scope.get("type") or "default")
-    parts = [kind] + [str(scope[k]) for k in ("chat_id", "user_id") if k in scope]
-    return ":".join(parts)

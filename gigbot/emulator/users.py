@@ -6,12 +6,10 @@ import asyncio
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
+from .host import ChatChange, UserHost
 from .state import BotMessage, CallbackAnswer
-
-if TYPE_CHECKING:
-    from .server import Emulator
 
 __all__ = ["SimUser"]
 
@@ -33,7 +31,7 @@ class SimUser:
 
     def __init__(
         self,
-        emulator: Emulator,
+        emulator: UserHost,
         user_id: int,
         *,
         first_name: str,
@@ -41,7 +39,7 @@ class SimUser:
         username: str | None = None,
         last_name: str | None = None,
     ) -> None:
-        self._emu = emulator
+        self._host = emulator
         self.id = user_id
         self.first_name = first_name
         self.last_name = last_name
@@ -106,14 +104,14 @@ class SimUser:
 
     async def send(self, text: str, *, duplicate: bool = False) -> dict[str, Any]:
         """Send a text message (a leading /command gets its bot_command entity)."""
-        self._emu._user_action(self, "send")
+        self._host.user_action(self.id, "send")
         return self._message({"text": text, **_command_entities(text)}, duplicate=duplicate)
 
     async def command(
         self, command: str, args: str | None = None, *, duplicate: bool = False
     ) -> dict[str, Any]:
         """Send ``/command [args]``, e.g. ``command("/start", "p_review-sentiment")``."""
-        self._emu._user_action(self, "command")
+        self._host.user_action(self.id, "command")
         text = command if command.startswith("/") else f"/{command}"
         if args:
             text = f"{text} {args}"
@@ -121,31 +119,31 @@ class SimUser:
 
     async def reply(self, message: BotMessage, text: str) -> dict[str, Any]:
         """Reply to one of the bot's messages (as to a ForceReply prompt)."""
-        self._emu._user_action(self, "reply")
+        self._host.user_action(self.id, "reply")
         fields: dict[str, Any] = {"text": text, **_command_entities(text)}
-        fields["reply_to_message"] = self._emu._message_dict(message)
+        fields["reply_to_message"] = self._host.message_dict(message)
         return self._message(fields)
 
     async def send_photo(self, data: bytes, caption: str | None = None) -> dict[str, Any]:
         """Send a photo; the bot can getFile and download it."""
-        self._emu._user_action(self, "send_photo")
-        stored = self._emu.files.add(data, kind="photo", mime_type="image/jpeg")
-        fields: dict[str, Any] = {"photo": [self._emu.files.photo_size(stored)]}
+        self._host.user_action(self.id, "send_photo")
+        stored = self._host.files.add(data, kind="photo", mime_type="image/jpeg")
+        fields: dict[str, Any] = {"photo": [self._host.files.photo_size(stored)]}
         if caption:
             fields["caption"] = caption
         return self._message(fields)
 
     async def send_voice(self, data: bytes, duration: int = 1) -> dict[str, Any]:
         """Send a voice note (ogg/opus)."""
-        self._emu._user_action(self, "send_voice")
-        stored = self._emu.files.add(data, kind="voice", mime_type="audio/ogg", duration=duration)
+        self._host.user_action(self.id, "send_voice")
+        stored = self._host.files.add(data, kind="voice", mime_type="audio/ogg", duration=duration)
         voice = {**stored.base(), "duration": duration, "mime_type": "audio/ogg"}
         return self._message({"voice": voice})
 
     async def send_audio(self, data: bytes, filename: str = "a.mp3") -> dict[str, Any]:
         """Send an audio file."""
-        self._emu._user_action(self, "send_audio")
-        stored = self._emu.files.add(data, kind="audio", file_name=filename)
+        self._host.user_action(self.id, "send_audio")
+        stored = self._host.files.add(data, kind="audio", file_name=filename)
         audio = {**stored.base(), "duration": 1, "file_name": filename}
         if stored.mime_type:
             audio["mime_type"] = stored.mime_type
@@ -155,8 +153,8 @@ class SimUser:
         self, data: bytes, filename: str, mime_type: str = "application/octet-stream"
     ) -> dict[str, Any]:
         """Send a file as a document (e.g. a project .toml or .zip)."""
-        self._emu._user_action(self, "send_document")
-        stored = self._emu.files.add(
+        self._host.user_action(self.id, "send_document")
+        stored = self._host.files.add(
             data, kind="document", file_name=filename, mime_type=mime_type
         )
         document = {**stored.base(), "file_name": filename, "mime_type": mime_type}
@@ -164,8 +162,8 @@ class SimUser:
 
     async def send_sticker(self) -> dict[str, Any]:
         """Send a sticker (something a labelling bot must cope with, not understand)."""
-        self._emu._user_action(self, "send_sticker")
-        stored = self._emu.files.add(_STICKER, kind="sticker", mime_type="image/webp")
+        self._host.user_action(self.id, "send_sticker")
+        stored = self._host.files.add(_STICKER, kind="sticker", mime_type="image/webp")
         sticker = {
             **stored.base(),
             "type": "regular",
@@ -191,7 +189,7 @@ class SimUser:
         With ``wait`` this returns the bot's answerCallbackQuery (TimeoutError if none comes).
         A reply-keyboard button sends its caption as a text message and returns None.
         """
-        self._emu._user_action(self, "press")
+        self._host.user_action(self.id, "press")
         if message.deleted:
             raise AssertionError(f"{message!r} was deleted; its buttons cannot be pressed")
         if not message.buttons and message.keyboard:
@@ -215,24 +213,24 @@ class SimUser:
         timeout: float = 10,
     ) -> CallbackAnswer | None:
         """Forge a button press with arbitrary callback data on any message id."""
-        self._emu._user_action(self, "press_data")
+        self._host.user_action(self.id, "press_data")
         message_id = message if isinstance(message, int) else message.message_id
         return await self._callback(message_id, data, duplicate, wait, timeout)
 
     def block(self) -> None:
         """Block the bot: sends to this chat fail with 403 from now on."""
-        self._emu._user_action(self, "block")
+        self._host.user_action(self.id, "block")
         if not self.blocked:
             self.blocked = True
-            self._emu._member_update(self, old="member", new="kicked")
+            self._host.member_update(self.id, old="member", new="kicked")
 
     def unblock(self) -> None:
         """Unblock the bot (as tapping Restart does, without the /start message)."""
-        self._emu._user_action(self, "unblock")
+        self._host.user_action(self.id, "unblock")
         if self.blocked:
             self.blocked = False
             self.started = True
-            self._emu._member_update(self, old="kicked", new="member")
+            self._host.member_update(self.id, old="kicked", new="member")
 
     # ---- waiting for the bot -------------------------------------------------------------------
 
@@ -306,40 +304,48 @@ class SimUser:
 
     # ---- called by the emulator ----------------------------------------------------------------
 
-    def _allocate_message_id(self) -> int:
+    def own_message(self, message_id: int) -> dict[str, Any] | None:
+        """The user's own message with this id, as sent (None if unknown or deleted)."""
+        return self._own_messages.get(message_id)
+
+    def delete_own_message(self, message_id: int) -> bool:
+        """Delete the user's own message; False if there is none with this id."""
+        return self._own_messages.pop(message_id, None) is not None
+
+    def allocate_message_id(self) -> int:
+        """The next message id of the chat (the user's and the bot's messages share them)."""
         message_id = self._next_message_id
         self._next_message_id += 1
         return message_id
 
-    def _notify(self, kind: Literal["new", "edit", "delete"], message: BotMessage) -> None:
+    def notify(self, kind: ChatChange, message: BotMessage) -> None:
+        """The bot sent, edited or deleted ``message`` in this chat."""
         if kind == "new":
             self._bot_messages[message.message_id] = message
         if kind != "delete":
             self._events.append(_Event(kind, message, message.content))
             signal, self._signal = self._signal, asyncio.Event()
             signal.set()
-        listener = self._emu.on_bot_message
-        if listener is not None:
-            listener(self, kind, message)
+        self._host.chat_changed(self.id, kind, message)
 
     def _message(self, fields: dict[str, Any], *, duplicate: bool = False) -> dict[str, Any]:
         self.started = True
         message: dict[str, Any] = {
-            "message_id": self._allocate_message_id(),
+            "message_id": self.allocate_message_id(),
             "from": self.to_dict(),
             "chat": self.chat_dict(),
-            "date": self._emu._wall_now(),
+            "date": self._host.wall_now(),
             **fields,
         }
         self._own_messages[message["message_id"]] = message
-        self._emu._deliver({"message": message}, duplicate=duplicate)
+        self._host.deliver({"message": message}, duplicate=duplicate)
         return message
 
     async def _callback(
         self, message_id: int, data: str, duplicate: bool, wait: bool, timeout: float
     ) -> CallbackAnswer | None:
         self.started = True
-        answer = self._emu._press(self, message_id, data, duplicate=duplicate)
+        answer = self._host.callback_query(self.id, message_id, data, duplicate=duplicate)
         answer.add_done_callback(_settled)
         if not wait:
             return None

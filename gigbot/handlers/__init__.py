@@ -1,53 +1,72 @@
 """Telegram handlers, thin: parse the update, call one service, render from locales, send.
 
-``register_all`` adds them in this order (order matters):
+``ROUTERS`` adds them to the application in its order (order matters):
 
 - group -2: ``SeenUpdates.drop_repeats``, a redelivered update is dropped;
 - group -1: ``load_actor``, the member is loaded and a member still signing up is led back;
-- group 0: onboarding, settings, then the features: tasks, quiz, profile, then any other module
-  of this package that defines ``register(app)``, in name order;
+- group 0: onboarding, settings, then the features (a feature may add a later group of its own);
 - group 100: ``fallback``, a short reply to whatever no handler took;
 - the one error handler.
 """
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
+from collections.abc import Callable
 
 from telegram import Update
 from telegram.ext import TypeHandler
 
 from gigbot.context import GigApp
+from gigbot.handlers import (
+    appeals,
+    balance,
+    common,
+    fallback,
+    onboarding,
+    profile,
+    quiz,
+    settings,
+    tasks,
+)
 
-__all__ = ["ACTOR_GROUP", "DEDUP_GROUP", "register_all"]
+__all__ = ["ACTOR_GROUP", "DEDUP_GROUP", "ROUTERS", "Router", "register_all"]
 
 DEDUP_GROUP = -2
 ACTOR_GROUP = -1
-_OWN = ("onboarding", "settings")
-_FEATURES = ("tasks", "quiz", "profile")
-_NOT_FEATURES = frozenset({"common", "views", "fallback", *_OWN, *_FEATURES})
+
+Router = Callable[[GigApp], None]
+"""Adds one feature's handlers (and jobs) to the application."""
 
 
-def _other_modules() -> list[str]:
-    return sorted(
-        info.name
-        for info in pkgutil.iter_modules(__path__)
-        if info.name not in _NOT_FEATURES and not info.name.startswith("_")
-    )
+def _drop_repeats(app: GigApp) -> None:
+    app.add_handler(TypeHandler(Update, common.SeenUpdates().drop_repeats), group=DEDUP_GROUP)
+
+
+def _load_actor(app: GigApp) -> None:
+    app.add_handler(TypeHandler(Update, common.load_actor), group=ACTOR_GROUP)
+
+
+def _error_handler(app: GigApp) -> None:
+    app.add_error_handler(common.error_handler)
+
+
+ROUTERS: tuple[Router, ...] = (
+    _drop_repeats,
+    _load_actor,
+    onboarding.register,
+    settings.register,
+    tasks.register,
+    quiz.register,
+    profile.register,
+    appeals.register,
+    balance.register,
+    fallback.register,
+    _error_handler,
+)
+"""Every router, in the order they are added: a new handler module is added here."""
 
 
 def register_all(app: GigApp) -> None:
     """Add every handler group and the error handler to ``app``."""
-    from gigbot.handlers import common, fallback
-
-    seen = common.SeenUpdates()
-    app.add_handler(TypeHandler(Update, seen.drop_repeats), group=DEDUP_GROUP)
-    app.add_handler(TypeHandler(Update, common.load_actor), group=ACTOR_GROUP)
-    for name in (*_OWN, *_FEATURES, *_other_modules()):
-        module = importlib.import_module(f"gigbot.handlers.{name}")
-        register = getattr(module, "register", None)
-        if register is not None:
-            register(app)
-    fallback.register(app)
-    app.add_error_handler(common.error_handler)
+    for register in ROUTERS:
+        register(app)

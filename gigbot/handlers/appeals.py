@@ -21,7 +21,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, ExtBot, MessageHa
 from gigbot.callbacks import AppealDecide, AppealOpen
 from gigbot.context import GigApp, GigContext
 from gigbot.errors import UserError
-from gigbot.handlers.common import require, send_notices, send_screen
+from gigbot.handlers.common import require, send_notices, send_screen, stop_spinner
 from gigbot.handlers.quiz_views import PromptMatch
 from gigbot.handlers.views import Button, Screen, keyboard
 from gigbot.i18n import Translator
@@ -30,6 +30,7 @@ from gigbot.members.service import mark_blocked
 from gigbot.notices import render_params
 from gigbot.quality import appeals
 from gigbot.quality.appeals import AppealCase, Decided, Recipient
+from gigbot.quality.states import AppealStatus
 from gigbot.quality.suspensions import ActiveSuspension
 
 __all__ = ["case_screen", "register", "suspension_screen", "suspension_text"]
@@ -98,7 +99,7 @@ def case_screen(t: Translator, case: AppealCase, *, outcome: str | None = None) 
 
 def _outcome(t: Translator, case: AppealCase) -> str:
     admin = case.decided_by or "—"
-    if case.status == "upheld":
+    if case.status == AppealStatus.UPHELD:
         return t("appeal.approved_by", admin=admin)
     text = t("appeal.rejected_by", admin=admin)
     if case.decision_note:
@@ -126,7 +127,7 @@ async def appeal_button(update: Update, context: GigContext) -> None:
     query = require(update.callback_query)
     tap = AppealOpen.parse(query.data)
     await appeals.check_appealable(context.member.id, tap.suspension_id, context.clock.now())
-    await query.answer()
+    await stop_spinner(query)
     t = context.t
     await require(update.effective_chat).send_message(
         t("appeal.prompt", id=tap.suspension_id),
@@ -183,10 +184,10 @@ async def decide_button(update: Update, context: GigContext) -> None:
     pressed = query.message if isinstance(query.message, Message) else None
     if tap.uphold == 0:
         case = await appeals.get_case(tap.appeal_id)
-        if case.status != "open":
-            await query.answer(t("appeal.decided_already"))
+        if case.status != AppealStatus.OPEN:
+            await stop_spinner(query, t("appeal.decided_already"))
             return
-        await query.answer()
+        await stop_spinner(query)
         if pressed is not None:
             rows: list[list[Button]] = [
                 [(t("appeal.button.approve"), AppealDecide(case.id, 1))],
@@ -202,7 +203,7 @@ async def decide_button(update: Update, context: GigContext) -> None:
     decided = await appeals.decide_appeal(tap.appeal_id, admin, uphold=tap.uphold == 1,
                                           note=None, now=context.clock.now(),
                                           settings=context.settings)
-    await query.answer(None if decided.changed else t("appeal.decided_already"))
+    await stop_spinner(query, None if decided.changed else t("appeal.decided_already"))
     await _after_decision(update, context, decided, pressed)
 
 

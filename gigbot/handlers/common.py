@@ -36,6 +36,7 @@ from gigbot.members.service import (
     member_by_tg,
     touch,
 )
+from gigbot.metrics import UPDATES
 from gigbot.notices import Notice, render_params
 
 __all__ = [
@@ -49,9 +50,12 @@ __all__ = [
     "send_menu",
     "send_notices",
     "send_screen",
+    "stop_spinner",
+    "update_kind",
 ]
 
 log = logging.getLogger(__name__)
+_KINDS = ("message", "callback_query", "edited_message", "my_chat_member", "inline_query")
 _T = TypeVar("_T")
 
 # What a member who has not finished onboarding may still do.
@@ -110,6 +114,15 @@ class SeenUpdates:
         if not self.first_time(update.update_id):
             log.info("duplicate update dropped update=%s", update.update_id)
             raise ApplicationHandlerStop
+        UPDATES.labels(update_kind(update)).inc()
+
+
+def update_kind(update: Update) -> str:
+    """The kind of an update as the Bot API names its field: ``message``, ``callback_query``."""
+    for kind in _KINDS:
+        if getattr(update, kind, None) is not None:
+            return kind
+    return "other"
 
 
 async def send_screen(update: Update, screen: Screen) -> Message:
@@ -275,3 +288,19 @@ async def send_notices(bot: ExtBot[None], notices: Iterable[Notice], settings: S
         except TelegramError as exc:
             log.warning("notice %s not delivered: %s", notice.key, exc)
     return sent
+
+
+async def stop_spinner(query: CallbackQuery, text: str | None = None) -> None:
+    """Answer a button (with a toast); a press whose answer fails still counts.
+
+    Telegram refuses an answer after about 15 s (a long queue), and the Bot API may answer 5xx,
+    time out or drop the connection; none of that undoes the press. The answer it carries
+    is recorded and what it leads to (the next item, a tally) is still shown: the spinner
+    only stops later on the worker's phone.
+    """
+    try:
+        await query.answer(text)
+    except BadRequest as exc:
+        log.info("callback answered too late, the press still counts: %s", exc)
+    except TelegramError as exc:
+        log.warning("callback answer failed, the press still counts: %s", type(exc).__name__)

@@ -18,6 +18,7 @@ from gigbot.handlers.common import (
     require,
     send_menu,
     send_screen,
+    stop_spinner,
 )
 from gigbot.members.service import (
     ZONES,
@@ -54,7 +55,7 @@ async def language_button(update: Update, context: GigContext) -> None:
     choice = PickLanguage.parse(query.data)
     before = context.member
     context.set_member(await choose_language(before, choice.lang, settings=context.settings))
-    await query.answer()
+    await stop_spinner(query)
     t = context.t
     if before.onboarded:
         notice = t("settings.language_changed", language=views.language_name(t, choice.lang))
@@ -69,12 +70,12 @@ async def terms_button(update: Update, context: GigContext) -> None:
     AcceptTerms.parse(query.data)
     before = context.member
     if before.step is not Step.TERMS:
-        await query.answer(context.t("onboarding.already_agreed"))
+        await stop_spinner(query, context.t("onboarding.already_agreed"))
         return
     context.set_member(
         await accept_terms(before, settings=context.settings, now=context.clock.now())
     )
-    await query.answer()
+    await stop_spinner(query)
     await edit_screen(query, views.step_screen(context.t, context.member))
 
 
@@ -86,7 +87,7 @@ async def zone_button(update: Update, context: GigContext) -> None:
         raise BadCallback()
     before = context.member
     context.set_member(await choose_zone(before, ZONES[choice.index], settings=context.settings))
-    await query.answer()
+    await stop_spinner(query)
     t = context.t
     if before.onboarded:
         notice = t("settings.zone_changed", zone=views.zone_name(t, context.member.tz))

@@ -7,7 +7,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from gigbot.callbacks import ReviewerChoice
 from gigbot.context import GigApp, GigContext
-from gigbot.handlers.common import require, send_screen
+from gigbot.handlers.common import require, send_screen, stop_spinner
 from gigbot.handlers.quiz_views import profile_screen
 from gigbot.qualification.offers import OfferOutcome, accept_reviewer, decline_reviewer
 from gigbot.quality.profile import profile
@@ -37,7 +37,7 @@ async def reviewer_button(update: Update, context: GigContext) -> None:
     result = await decide(context.member.id, choice.project_id, context.clock.now())
     t = context.t
     text = t(_OUTCOME_KEYS[result.outcome], project=t.pick(result.project))
-    await query.answer(text[:200])
+    await stop_spinner(query, text[:200])
     first = result.outcome in (OfferOutcome.ACCEPTED, OfferOutcome.DECLINED)
     if first and isinstance(query.message, Message):  # the offer's buttons go away
         await query.message.edit_text(text)

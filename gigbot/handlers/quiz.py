@@ -18,9 +18,10 @@ from telegram.error import BadRequest
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler
 
 from gigbot.callbacks import PickZone, QuizOpen, QuizTap, QuizToggle
+from gigbot.catalog.states import ProjectKind
 from gigbot.context import GigApp, GigContext
 from gigbot.errors import BadCallback, UserError
-from gigbot.handlers.common import require, send_screen
+from gigbot.handlers.common import require, send_screen, stop_spinner
 from gigbot.handlers.quiz_views import (
     PromptMatch,
     exam_screen,
@@ -97,7 +98,8 @@ async def _show(update: Update, context: GigContext, step: StepResult,
     """Show a step: edit the pressed message when the next question fits in it, else send."""
     t = context.t
     q = step.question
-    if q is not None and pressed is not None and not _has_media(q) and q.kind != "transcription":
+    if (q is not None and pressed is not None and not _has_media(q)
+            and q.kind != ProjectKind.TRANSCRIPTION):
         markup = question_keyboard(t, q)
         await _edit(pressed, step_text(t, step), markup if isinstance(markup, InlineKeyboardMarkup)
                     else None)
@@ -143,7 +145,7 @@ async def quiz_button(update: Update, context: GigContext) -> None:
     pressed = query.message if isinstance(query.message, Message) else None
     if tap.part == "m":
         status = await quiz.quiz_status(member.id, tap.quiz_id, now)
-        await query.answer()
+        await stop_spinner(query)
         if pressed is not None:
             screen = quiz_screen(t, status)
             await _edit(pressed, screen.text, screen.keyboard)
@@ -161,11 +163,11 @@ async def quiz_button(update: Update, context: GigContext) -> None:
         if isinstance(refused, BadCallback) or refused.key == "quiz.not_found":
             raise
         text = t(refused.key, **render_params(t, refused.params))
-        await query.answer(text[:200])
+        await stop_spinner(query, text[:200])
         status = await quiz.quiz_status(member.id, tap.quiz_id, now)
         await send_screen(update, quiz_screen(t, status, notice=text))
         return
-    await query.answer()
+    await stop_spinner(query)
     await _show(update, context, step, pressed)
 
 
@@ -179,9 +181,9 @@ async def answer_button(update: Update, context: GigContext) -> None:
     else:
         step = await quiz.answer_choice(member.id, tap.attempt_id, tap.step, tap.choice, now)
     if step.replay:
-        await query.answer(context.t("quiz.step_done"))
+        await stop_spinner(query, context.t("quiz.step_done"))
         return
-    await query.answer()
+    await stop_spinner(query)
     await _show(update, context, step, query.message if isinstance(query.message, Message)
                 else None)
 
@@ -193,7 +195,7 @@ async def toggle_button(update: Update, context: GigContext) -> None:
     q = await quiz.current_question(context.member.id, tap.attempt_id, tap.step)
     if not 0 <= tap.mask < 1 << len(q.labels):
         raise BadCallback()
-    await query.answer()
+    await stop_spinner(query)
     markup = question_keyboard(context.t, q, tap.mask)
     if isinstance(markup, InlineKeyboardMarkup) and isinstance(query.message, Message):
         await query.message.edit_reply_markup(reply_markup=markup)

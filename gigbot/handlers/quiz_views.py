@@ -15,6 +15,7 @@ from telegram import ForceReply, InlineKeyboardMarkup, Message
 from telegram.ext.filters import MessageFilter
 
 from gigbot.callbacks import QuizOpen, QuizTap, QuizToggle
+from gigbot.catalog.states import ProjectKind
 from gigbot.handlers.views import Button, Screen, keyboard
 from gigbot.i18n import LANGUAGES, Translator, catalog
 from gigbot.qualification.quiz import (
@@ -127,7 +128,7 @@ def question_text(t: Translator, q: Question) -> str:
         parts.append(q.text)
     if q.context:
         parts.append(t("quiz.context", context=q.context))
-    if q.kind == "transcription":
+    if q.kind == ProjectKind.TRANSCRIPTION:
         parts.append(t("quiz.type_answer"))
     elif q.multi_label:
         parts.append(t("quiz.pick_labels"))
@@ -138,7 +139,7 @@ def question_keyboard(
     t: Translator, q: Question, mask: int = 0
 ) -> InlineKeyboardMarkup | ForceReply:
     """Label buttons (toggles and Done for multi-label), or a ForceReply for typed answers."""
-    if q.kind == "transcription":
+    if q.kind == ProjectKind.TRANSCRIPTION:
         return ForceReply(input_field_placeholder=t("quiz.type_answer")[:64])
     if q.multi_label:
         rows: list[list[Button]] = [

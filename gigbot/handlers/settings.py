@@ -13,7 +13,7 @@ from gigbot.callbacks import ConfirmDelete, SettingsAction
 from gigbot.context import GigApp, GigContext
 from gigbot.errors import BadCallback
 from gigbot.handlers import views
-from gigbot.handlers.common import edit_screen, require, send_screen
+from gigbot.handlers.common import edit_screen, require, send_screen, stop_spinner
 from gigbot.members.service import choose_zone, delete_personal_data, set_summaries
 
 __all__ = ["register"]
@@ -42,7 +42,7 @@ async def settings_button(update: Update, context: GigContext) -> None:
         screen = views.settings_screen(t, member)
     else:
         raise BadCallback()
-    await query.answer()
+    await stop_spinner(query)
     await edit_screen(query, screen)
 
 
@@ -67,7 +67,7 @@ async def delete_button(update: Update, context: GigContext) -> None:
     """Confirm or cancel /deleteme; the message tells what was kept."""
     query = require(update.callback_query)
     confirmed = ConfirmDelete.parse(query.data).yes == 1
-    await query.answer()
+    await stop_spinner(query)
     if not confirmed:
         await edit_screen(query, views.Screen(context.t("deleteme.cancelled")))
         return

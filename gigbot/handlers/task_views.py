@@ -21,6 +21,7 @@ from gigbot.callbacks import (
     ToggleTap,
     task_tag,
 )
+from gigbot.catalog.states import ProjectKind
 from gigbot.handlers.views import Button, Screen, keyboard
 from gigbot.i18n import Translator
 from gigbot.tasks.policy import REPORT_REASONS
@@ -105,7 +106,7 @@ def item_keyboard(t: Translator, item: ServedItem, key: bytes, tg_id: int
     """Label buttons (toggles plus Done for multi-label), then Skip, Report and Stop."""
     tag = task_tag(key, item.lease_id, tg_id)
     rows: list[list[Button]] = []
-    if item.kind == "classification":
+    if item.kind == ProjectKind.CLASSIFICATION:
         buttons: list[Button] = []
         for i, label in enumerate(item.labels):
             caption = t.pick(label)

@@ -17,9 +17,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from typing import Any
 
-from telegram import CallbackQuery, InputFile, Message, Update
+from telegram import InputFile, Message, Update
 from telegram.error import BadRequest
 from telegram.ext import (
     ApplicationHandlerStop,
@@ -42,10 +43,11 @@ from gigbot.callbacks import (
     task_key,
     task_tag_ok,
 )
+from gigbot.catalog.states import ProjectKind
 from gigbot.context import GigApp, GigContext
 from gigbot.errors import BadCallback
 from gigbot.handlers.appeals import suspension_screen
-from gigbot.handlers.common import handled_before, require, send_notices
+from gigbot.handlers.common import handled_before, require, send_notices, stop_spinner
 from gigbot.handlers.task_views import (
     board_screen,
     item_keyboard,
@@ -55,6 +57,7 @@ from gigbot.handlers.task_views import (
     tally_screen,
 )
 from gigbot.handlers.views import Screen
+from gigbot.metrics import ANSWERS_RECORDED, TAP_LATENCY
 from gigbot.tasks import answers, leases, sessions
 from gigbot.tasks.answers import End, Outcome, Step
 from gigbot.tasks.media import MediaKind, forget_file_id, prepare_media, remember_file_id
@@ -148,7 +151,7 @@ async def _send_item(context: GigContext, chat_id: int, item: ServedItem,
     else:
         sent = await _send_prepared(context, chat_id, item, stored, screen)
     await leases.attach_message(item.lease_id, context.member.id, chat_id, sent.message_id)
-    if item.kind == "transcription":
+    if item.kind == ProjectKind.TRANSCRIPTION:
         text, force = prompt(t, item)
         await bot.send_message(chat_id, text, reply_markup=force, protect_content=True)
 
@@ -156,7 +159,7 @@ async def _send_item(context: GigContext, chat_id: int, item: ServedItem,
 async def _show_item(context: GigContext, chat_id: int, old: Message | None,
                      old_id: int | None, item: ServedItem, header: str | None) -> None:
     """Put the item on screen: edit a text message in place, else replace or follow it."""
-    if item.kind == "classification" and not item.has_media and _is_text(old):
+    if item.kind == ProjectKind.CLASSIFICATION and not item.has_media and _is_text(old):
         message = require(old)
         screen = item_screen(context.t, item, _key(context), context.member.tg_id,
                              header=header)
@@ -166,7 +169,7 @@ async def _show_item(context: GigContext, chat_id: int, old: Message | None,
                                         message.message_id)
         return
     if old_id is not None:
-        if item.kind == "classification":
+        if item.kind == ProjectKind.CLASSIFICATION:
             await _quietly(context.bot.delete_message(chat_id, old_id))
         else:
             await _quietly(context.bot.edit_message_reply_markup(chat_id, old_id))
@@ -207,6 +210,9 @@ async def _present(update: Update, context: GigContext, step: Step,
     the last message, right above the keyboard.
     """
     if step.outcome in _QUIET or step.outcome is Outcome.TOGGLED:
+        if step.outcome is Outcome.REPLAY and step.item is not None:
+            await _quietly(_show_item(context, require(update.effective_chat).id, old,
+                                      step.shown_message_id, step.item, None))
         return
     chat_id = require(update.effective_chat).id
     old_id = old.message_id if old is not None else step.shown_message_id
@@ -222,17 +228,9 @@ async def _present(update: Update, context: GigContext, step: Step,
         await send_notices(context.bot, step.notices, context.settings)
 
 
-async def _stop_spinner(query: CallbackQuery, text: str | None = None) -> None:
-    """Answer a button (with a toast); one answered too late (a long queue) still counts.
-
-    Telegram refuses an answer after about 15 s, but the press is still the worker's and what
-    it leads to (the next item, a tally) must still appear: losing it would leave them on a
-    dead screen.
-    """
-    try:
-        await query.answer(text)
-    except BadRequest as exc:
-        log.info("callback answered too late, the press still counts: %s", exc)
+def _count(step: Step) -> None:
+    if step.outcome is Outcome.RECORDED:
+        ANSWERS_RECORDED.inc()
 
 
 def _old(update: Update) -> Message | None:
@@ -258,19 +256,23 @@ async def project_button(update: Update, context: GigContext) -> None:
     pick = PickProject.parse(query.data)
     step = await sessions.start_session(context.member.id, pick.project_id,
                                         now=context.clock.now())
-    await _stop_spinner(query)
+    await stop_spinner(query)
     await _present(update, context, step)
 
 
 async def answer_button(update: Update, context: GigContext) -> None:
     """One tap records the answer; the same message becomes the next item."""
+    started = time.perf_counter()
     query = require(update.callback_query)
     tap = AnswerTap.parse(query.data)
     _tapped(update, context, tap.lease_id, tap.tag)
-    await _stop_spinner(query)  # before any database work
+    await stop_spinner(query)  # before any database work; a failed answer loses nothing
     step = await answers.submit_choice(context.member.id, tap.lease_id, tap.choice,
                                        now=context.clock.now(), admins=context.settings.admins)
+    _count(step)
     await _present(update, context, step, _old(update))
+    if step.outcome is Outcome.RECORDED:
+        TAP_LATENCY.observe(time.perf_counter() - started)
 
 
 async def toggle_button(update: Update, context: GigContext) -> None:
@@ -278,7 +280,7 @@ async def toggle_button(update: Update, context: GigContext) -> None:
     query = require(update.callback_query)
     tap = ToggleTap.parse(query.data)
     _tapped(update, context, tap.lease_id, tap.tag)
-    await _stop_spinner(query)
+    await stop_spinner(query)
     step = await answers.toggle_label(context.member.id, tap.lease_id, tap.choice, bool(tap.on),
                                       now=context.clock.now())
     if step.outcome is Outcome.TOGGLED and step.item is not None:
@@ -294,7 +296,8 @@ async def done_button(update: Update, context: GigContext) -> None:
     tap = DoneTap.parse(query.data)
     step = await answers.submit_done(context.member.id, tap.lease_id, now=context.clock.now(),
                                      admins=context.settings.admins)
-    await _stop_spinner(query, context.t("tasks.item_closed") if step.outcome in _QUIET else None)
+    _count(step)
+    await stop_spinner(query, context.t("tasks.item_closed") if step.outcome in _QUIET else None)
     await _present(update, context, step, _old(update))
 
 
@@ -303,7 +306,7 @@ async def skip_button(update: Update, context: GigContext) -> None:
     query = require(update.callback_query)
     tap = SkipTap.parse(query.data)
     step = await answers.skip_item(context.member.id, tap.lease_id, now=context.clock.now())
-    await _stop_spinner(query, context.t("tasks.item_closed") if step.outcome in _QUIET else None)
+    await stop_spinner(query, context.t("tasks.item_closed") if step.outcome in _QUIET else None)
     await _present(update, context, step, _old(update))
 
 
@@ -312,9 +315,9 @@ async def _still_open(update: Update, context: GigContext, lease_id: int) -> Ser
     query = require(update.callback_query)
     step = await sessions.current_item(context.member.id, lease_id, now=context.clock.now())
     if step.item is None:
-        await _stop_spinner(query, context.t("tasks.item_closed"))
+        await stop_spinner(query, context.t("tasks.item_closed"))
         return None
-    await _stop_spinner(query)
+    await stop_spinner(query)
     return step.item
 
 
@@ -333,7 +336,7 @@ async def reason_button(update: Update, context: GigContext) -> None:
     step = await answers.report_item(context.member.id, tap.lease_id, tap.reason,
                                      now=context.clock.now(), admins=context.settings.admins)
     key = "tasks.reported" if step.outcome is Outcome.REPORTED else "tasks.item_closed"
-    await _stop_spinner(query, context.t(key) if step.outcome is not Outcome.EXPIRED else None)
+    await stop_spinner(query, context.t(key) if step.outcome is not Outcome.EXPIRED else None)
     await _present(update, context, step, _old(update))
 
 
@@ -352,7 +355,7 @@ async def stop_button(update: Update, context: GigContext) -> None:
     query = require(update.callback_query)
     tap = StopTap.parse(query.data)
     tally = await sessions.stop_session(context.member.id, tap.lease_id, now=context.clock.now())
-    await _stop_spinner(query)
+    await stop_spinner(query)
     old = _old(update)
     await _show_screen(context, require(update.effective_chat).id, old,
                        old.message_id if old else None, tally_screen(context.t, tally))
@@ -367,6 +370,8 @@ async def text_answer(update: Update, context: GigContext) -> None:
     step = await answers.submit_text(context.member.id, message.text,
                                      message_id=message.message_id, reply_to=reply_to,
                                      now=context.clock.now(), admins=context.settings.admins)
+    if step is not None:
+        _count(step)
     t = context.t
     if step is None:
         await message.reply_text(t("fallback.text"))

@@ -8,11 +8,12 @@ with ``UserError`` keys of the ``onboarding`` namespace.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 import secrets
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import lru_cache
 from typing import Protocol
 from zoneinfo import available_timezones
 
@@ -20,12 +21,14 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from gigbot.config import Settings
-from gigbot.db import statements
 from gigbot.db.models import Answer, AuditLog, LedgerEntry, Project, ProjectStatus, User
 from gigbot.db.models import Onboarding as Step
+from gigbot.db.statements import connection
 from gigbot.errors import UserError
 from gigbot.i18n import LANGUAGES, lang_of
+from gigbot.members import store
 from gigbot.members.admins import is_admin
+from gigbot.members.store import UserRow
 
 __all__ = [
     "ZONES",
@@ -118,7 +121,7 @@ class ProjectRef:
     title: dict[str, str]
 
 
-def _member(user: User, admin: bool) -> Member:
+def _member(user: User | UserRow, admin: bool) -> Member:
     if user.tg_id is None:
         raise UserError("onboarding.deleted")
     return Member(
@@ -152,48 +155,39 @@ def _new_user(tg_user: TgUser, default_tz: str, now: dt.datetime) -> User:
     )
 
 
-@cache
-def _member_sql() -> str:
-    return (f'SELECT {statements.columns(User)}, '
-            'EXISTS (SELECT 1 FROM admin WHERE admin.tg_id = ?) '
-            'AS in_admin_table FROM "user" WHERE "user".tg_id = ?')
-
-
-async def _load_member(tg_id: int, settings: Settings) -> tuple[User | None, bool]:
+async def _load_member(tg_id: int, settings: Settings) -> tuple[UserRow | None, bool]:
     """The user row of ``tg_id`` and whether they are an admin: one statement per update."""
-    db = User._meta.db
-    rows = await db.execute_query_dict(statements.sql(db, _member_sql()), [tg_id, tg_id])
-    if not rows:
+    found = await store.member_row(connection(), tg_id)
+    if found is None:
         return None, await is_admin(tg_id, settings)
-    return statements.model_from(User, rows[0]), tg_id in settings.admins or bool(
-        rows[0]["in_admin_table"])
+    user, in_admin_table = found
+    return user, tg_id in settings.admins or in_admin_table
 
 
 async def touch(tg_user: TgUser, *, settings: Settings, now: dt.datetime) -> Member:
     """Create or refresh the member behind an update (a message means they did not block us)."""
-    user, admin = await _load_member(tg_user.id, settings)
-    if user is None:
+    row, admin = await _load_member(tg_user.id, settings)
+    if row is None:
         user = _new_user(tg_user, settings.tz, now)
         try:
             await user.save()
             log.info("member registered user=%s", user.id)
         except IntegrityError:  # the same user registered concurrently
             user = await User.get(tg_id=tg_user.id)
-    else:
-        first_name = (tg_user.first_name or "")[:128] or None
-        changes: dict[str, object] = {}
-        if user.first_name != first_name:
-            changes["first_name"] = first_name
-        if user.username != tg_user.username:
-            changes["username"] = tg_user.username
-        if user.blocked_at is not None:
-            changes["blocked_at"] = None
-        if changes or now - user.last_seen_at >= _SEEN_EVERY:
-            changes["last_seen_at"] = now
-            await User.filter(id=user.id).update(**changes)
-            for name, value in changes.items():
-                setattr(user, name, value)
-    return _member(user, admin)
+        return _member(user, admin)
+    first_name = (tg_user.first_name or "")[:128] or None
+    changes: dict[str, object] = {}
+    if row.first_name != first_name:
+        changes["first_name"] = first_name
+    if row.username != tg_user.username:
+        changes["username"] = tg_user.username
+    if row.blocked_at is not None:
+        changes["blocked_at"] = None
+    if changes or now - row.last_seen_at >= _SEEN_EVERY:
+        changes["last_seen_at"] = now
+        await User.filter(id=row.id).update(**changes)
+        row = dataclasses.replace(row, **changes)  # type: ignore[arg-type]
+    return _member(row, admin)
 
 
 async def member_by_tg(tg_id: int, settings: Settings) -> Member | None:

@@ -10,11 +10,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError
 from tortoise.functions import Sum
 
-from gigbot.db import statements
 from gigbot.db.models import EntryKind, LedgerEntry
+from gigbot.payouts import store
 
 __all__ = ["Balance", "balance", "post", "post_new"]
 
@@ -49,6 +50,7 @@ async def post(
 
 
 async def post_new(
+    db: BaseDBAsyncClient,
     worker_id: int,
     kind: EntryKind,
     amount: int,
@@ -58,18 +60,15 @@ async def post_new(
     answer_id: int | None = None,
     available_at: dt.datetime | None = None,
 ) -> int:
-    """Write an entry whose ``key`` names a row just inserted in this transaction; its id.
+    """Write an entry whose ``key`` names a row just inserted in transaction ``db``; its id.
 
     Such as ``answer:<id>`` for the answer's earning: no entry can hold the key yet, so the
     look-up of ``post()`` is skipped (every tap writes one). The unique key still guards it: a
     repeat fails with ``IntegrityError`` and rolls the caller's transaction back.
     """
     _check(amount)
-    db = LedgerEntry._meta.db  # the caller's transaction
-    return await statements.insert(db, LedgerEntry, {
-        "worker_id": worker_id, "kind": kind, "amount": amount, "key": key,
-        "answer_id": answer_id, "available_at": available_at, "created_at": now,
-    })
+    return await store.insert_entry(db, worker_id=worker_id, kind=kind, amount=amount, key=key,
+                                    answer_id=answer_id, available_at=available_at, now=now)
 
 
 def _check(amount: int) -> None:

@@ -20,14 +20,15 @@ from __future__ import annotations
 import datetime as dt
 import random
 from dataclasses import dataclass, replace
-from enum import StrEnum
 from typing import Any
 
 from tortoise.transactions import in_transaction
 
 from gigbot import scoring
 from gigbot.db.models import (
+    AttemptStatus,
     Project,
+    ProjectKind,
     ProjectStatus,
     Qualification,
     QualStage,
@@ -35,6 +36,7 @@ from gigbot.db.models import (
     QuizAnswer,
     QuizAttempt,
     QuizItem,
+    QuizPart,
 )
 from gigbot.errors import BadCallback, UserError
 from gigbot.qualification import stages
@@ -63,14 +65,11 @@ __all__ = [
 ]
 
 RESUME_HOURS = 24
-OPEN, DONE, PASSED, FAILED, ABANDONED = "open", "done", "passed", "failed", "abandoned"
-
-
-class Part(StrEnum):
-    """The two parts of a quiz."""
-
-    TRAINING = "training"
-    EXAM = "exam"
+OPEN, DONE, PASSED, FAILED, ABANDONED = (
+    AttemptStatus.OPEN, AttemptStatus.DONE, AttemptStatus.PASSED, AttemptStatus.FAILED,
+    AttemptStatus.ABANDONED,
+)
+Part = QuizPart  # the two parts of a quiz
 
 
 @dataclass(frozen=True, slots=True)
@@ -419,7 +418,7 @@ async def remember_message(worker_id: int, attempt_id: int, message_id: int) -> 
 
 def _value(quiz: Quiz, choice: int | None, mask: int | None, text: str | None) -> Any:
     labels = list(quiz.labels or ())
-    if quiz.kind == "transcription":
+    if quiz.kind == ProjectKind.TRANSCRIPTION:
         if text is None:
             raise BadCallback()
         if not text:
@@ -435,7 +434,7 @@ def _value(quiz: Quiz, choice: int | None, mask: int | None, text: str | None) -
 
 
 def _right_answer(quiz: Quiz, gold: Any) -> tuple[dict[str, str], ...] | str:
-    if quiz.kind == "transcription":
+    if quiz.kind == ProjectKind.TRANSCRIPTION:
         return str(gold)
     wanted = set(gold) if isinstance(gold, list) else {gold}
     return tuple(dict(label) for label in quiz.labels or () if label["value"] in wanted)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from gigbot.db.models import Admin, Project, User
+from gigbot.db.models import Admin, ProjectFacts, User
 from gigbot.notices import Notice
 
 __all__ = ["admin_ids", "admin_notices", "label_caption", "worker_notice"]
@@ -51,7 +51,7 @@ def worker_notice(user: User, key: str, params: Mapping[str, Any]) -> tuple[Noti
                    params=dict(params)),)
 
 
-def label_caption(project: Project, value: Any) -> dict[str, str] | str:
+def label_caption(project: ProjectFacts, value: Any) -> dict[str, str] | str:
     """A label value (or set of values) as the project's captions ``{"en", "ko"}`` for a notice.
 
     Unknown values and transcriptions stay text (a long text is cut to 200 characters).

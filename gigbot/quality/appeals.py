@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from tortoise.transactions import in_transaction
 
 from gigbot.config import Settings
-from gigbot.db.models import Appeal, AppealStatus, Project, Suspension, User
+from gigbot.db.models import Appeal, AppealStatus, Project, Suspension, SuspensionRule, User
 from gigbot.errors import UserError
 from gigbot.members import admins
 from gigbot.notices import Notice
@@ -282,7 +282,7 @@ async def admin_suspend(
     suspension = await suspensions.suspend(
         user.id,
         project_id,
-        rule="admin",
+        rule=SuspensionRule.ADMIN,
         reason_key="suspension.reason.admin",
         reason_params={"text": reason[:MAX_REASON]},
         now=now,

@@ -29,9 +29,20 @@ from typing import Any
 from tortoise.transactions import in_transaction
 
 from gigbot import scoring
-from gigbot.db.models import Answer, AuditLog, Item, Project, Skill, Suspension, User
+from gigbot.db.models import (
+    Answer,
+    AuditLog,
+    Item,
+    Project,
+    ProjectKind,
+    Skill,
+    Suspension,
+    SuspensionRule,
+    User,
+)
+from gigbot.db.statements import connection
 from gigbot.notices import Notice
-from gigbot.quality import completion, verdicts
+from gigbot.quality import completion, store, verdicts
 from gigbot.quality.alerts import admin_notices, label_caption, worker_notice
 from gigbot.quality.suspensions import ActiveSuspension, lift
 
@@ -51,6 +62,9 @@ class Quarantine:
     recomputed: tuple[int, ...]  # workers whose skill was recomputed
     restored: tuple[ActiveSuspension, ...]  # suspensions lifted
     notices: tuple[Notice, ...]  # admins' alerts and restored workers' messages
+    # the item settled as an ordinary one: the caller sets ``Item.returned`` from it through
+    # tasks/store.py (quality cannot call the task engine)
+    settled: completion.Settled = completion.Settled.WAITING
 
 
 def _credit(correct: bool | None, score: float | None) -> float:
@@ -89,10 +103,8 @@ async def recompute_skill(worker_id: int, project_id: int, now: dt.datetime) -> 
         scoring.GoldResult(correct=bool(r["correct"]), score=float(r["score"] or 0.0))
         for r in rows
     )
-    await Skill.filter(worker_id=worker_id, project_id=project_id).update(
-        control_right=skill.right, control_wrong=skill.wrong, control_count=len(rows),
-        updated_at=now,
-    )
+    await store.set_counts(connection(), worker_id, project_id, right=skill.right,
+                           wrong=skill.wrong, count=len(rows), now=now)
     return skill
 
 
@@ -117,7 +129,7 @@ async def audit_item(
         if len(rows) < rules.audit_min_trusted:
             return None
         skills = await _loo_skills(project.id, rows)
-        text = project.kind == "transcription"
+        text = project.kind == ProjectKind.TRANSCRIPTION
         finding = scoring.gold_suspect(
             [scoring.Vote(worker=int(str(r["worker_id"])),
                           label=str(r["value"]) if text else scoring.as_label(r["value"]))
@@ -164,7 +176,7 @@ async def _quarantine(
         seen.add(s.id)
         wid = s.worker_id
         still = s.cause_item_id != item.id and (
-            s.rule != "accuracy"
+            s.rule != SuspensionRule.ACCURACY
             or await verdicts.accuracy_holds(wid, project, now=now, skill=recomputed.get(wid))
         )
         if still:
@@ -178,8 +190,8 @@ async def _quarantine(
 
     # the answers given while it was control are ordinary votes now
     item.needed = project.overlap
-    await item.save(update_fields=["needed"])
-    await completion.settle_item(item, project, now)
+    await store.set_needed(connection(), [(item.id, project.overlap)])
+    settled = await completion.settle_item(item, project, now)
 
     trusted = tuple(sorted(int(str(w)) for w in finding.workers))
     await AuditLog.create(
@@ -199,13 +211,17 @@ async def _quarantine(
     return Quarantine(
         item_id=item.id, project_id=project.id, answer=finding.answer, workers=trusted,
         recomputed=tuple(affected), restored=tuple(restored), notices=tuple(notices),
+        settled=settled,
     )
 
 
 async def audit_project(
     project_id: int, *, now: dt.datetime, admins: Iterable[int] = ()
 ) -> list[Quarantine]:
-    """Audit every control item of a project in force (a sweep, e.g. after skills have grown)."""
+    """Audit every control item of a project in force (a sweep, e.g. after skills have grown).
+
+    Each ``Quarantine.settled`` is for the caller to pass on to tasks/store.py (``returned``).
+    """
     rows = await Item.filter(
         project_id=project_id, is_control=True, quarantined_at=None
     ).order_by("id").values("id")

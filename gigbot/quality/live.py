@@ -10,7 +10,8 @@ Answer row is written. In order, it:
    the worker's notices (probation passed, reviewer offered, reviewer demoted);
 3. audits the gold of a control item the worker got wrong (tasks/audit.py): trusted workers who
    agree against it put it in quarantine, and the penalties it caused are recomputed away;
-4. settles a normal item that holds the answers it needs (tasks/completion.py: dynamic overlap);
+4. settles a normal item that holds the answers it needs (tasks/completion.py: dynamic overlap),
+   and returns what settling did: the caller, the task engine, sets ``Item.returned`` from it;
 5. applies the worker rules (tasks/verdicts.py): accuracy and speed suspend, same-label flags.
 
 Nothing here talks to Telegram: notices go back to the caller, who sends them after commit.
@@ -18,19 +19,28 @@ Nothing here talks to Telegram: notices go back to the caller, who sends them af
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
-from functools import cache
 from typing import Any
 
-from tortoise.backends.base.client import TransactionalDBClient
+from tortoise.backends.base.client import BaseDBAsyncClient, TransactionalDBClient
 
 from gigbot import scoring
-from gigbot.db import statements
-from gigbot.db.models import Answer, Item, Project, Skill, SkillStage, User
+from gigbot.db.models import (
+    Answer,
+    Item,
+    ItemFacts,
+    Project,
+    ProjectFacts,
+    Skill,
+    SkillStage,
+    User,
+)
+from gigbot.db.statements import connection
 from gigbot.notices import Notice, NoticeButton
 from gigbot.qualification.stages import ProjectStage, StageChange, StageInput, project_stage_change
-from gigbot.quality import audit, completion, verdicts
+from gigbot.quality import audit, completion, store, verdicts
 from gigbot.quality.alerts import worker_notice
 from gigbot.quality.suspensions import ActiveSuspension
 from gigbot.quality.verdicts import Standing
@@ -61,12 +71,15 @@ class QualityOutcome:
     correct: bool | None  # control answers: scored against gold
     suspended: ActiveSuspension | None  # the answering worker was just suspended (stop serving)
     notices: tuple[Notice, ...] = ()  # for anyone: stage change, reviewer offer, admin alerts
-    skill: Skill | None = None  # the worker's row as the answer left it (for the next lease)
+    skill: store.SkillRow | None = None  # the worker's row as the answer left it
+    # what settling did to the answer's item (here or in a quarantine): for the task engine,
+    # the owner of ``Item.returned``, to set the flag in the same transaction
+    settled: completion.Settled = completion.Settled.WAITING
 
 
 async def on_answer(
-    facts: AnswerFacts, *, project: Project | None = None, standing: Standing | None = None,
-    item: Item | None = None,
+    facts: AnswerFacts, *, project: ProjectFacts | None = None,
+    standing: Standing | None = None, item: ItemFacts | None = None,
 ) -> QualityOutcome:
     """Score, update skill, settle the item, apply the rules: in the answer's transaction.
 
@@ -76,13 +89,14 @@ async def on_answer(
     PostgreSQL) and the answer counted. Called inside that transaction (not a savepoint of
     its own: two statements more on every tap).
     """
-    if not isinstance(Skill._meta.db, TransactionalDBClient):
+    db = connection()
+    if not isinstance(db, TransactionalDBClient):
         raise RuntimeError("on_answer runs inside the answer's transaction")
     if project is None or project.id != facts.project_id:
         project = await Project.get(id=facts.project_id)
     if item is None or item.id != facts.item_id:
         item = await Item.filter(id=facts.item_id).select_for_update().get()
-    skill = await _count_in_skill(facts.worker_id, facts.project_id, facts.now)
+    skill = await _count_in_skill(db, facts.worker_id, facts.project_id, facts.now)
     notices: list[Notice] = []
     correct: bool | None = None
     in_force = item.is_control and item.gold is not None and item.quarantined_at is None
@@ -100,26 +114,28 @@ async def on_answer(
         )
         beta = scoring.Skill(right=skill.control_right, wrong=skill.control_wrong)
         beta = beta.update(result)
-        skill.control_right, skill.control_wrong = beta.right, beta.wrong
-        skill.control_count += 1
-        notices.extend(await _stage_change(skill, project, facts.worker_id, facts.now))
+        skill = dataclasses.replace(skill, control_right=beta.right, control_wrong=beta.wrong,
+                                    control_count=skill.control_count + 1)
+        skill, stage_notices = await _stage_change(skill, project, facts.worker_id, facts.now)
+        notices.extend(stage_notices)
         # scored: the Beta counts, and the stage rules may have moved it
-        await skill.save(update_fields=["control_right", "control_wrong", "control_count",
-                                        "stage", "reviewer_offered_at"])
+        await store.save_scores(db, skill, facts.now)
     elif item.is_control:
         # gold in quarantine: the answer is an ordinary vote and counts for nobody's skill
         await Answer.filter(id=facts.answer_id).update(counted=False)
 
     counted = in_force
+    settled = completion.Settled.WAITING
     if in_force and not correct:
         quarantine = await audit.audit_item(item.id, now=facts.now, admins=facts.admins)
         if quarantine is not None:
             notices.extend(quarantine.notices)
+            settled = quarantine.settled
             correct, counted = None, False
-            await skill.refresh_from_db()
+            skill = await store.skill_row(db, facts.worker_id, facts.project_id) or skill
         standing = None  # the audit may have lifted suspensions: read them afresh
     elif not in_force:
-        await completion.settle_item(item, project, facts.now)
+        settled = await completion.settle_item(item, project, facts.now)
 
     suspended, rule_notices = await verdicts.apply_rules(
         facts.worker_id,
@@ -132,34 +148,29 @@ async def on_answer(
     )
     notices.extend(rule_notices)
     return QualityOutcome(correct=correct, suspended=suspended, notices=tuple(notices),
-                          skill=skill)
+                          skill=skill, settled=settled)
 
 
-@cache
-def _count_sql() -> str:
-    return ("UPDATE skill SET answers_count = answers_count + 1, updated_at = ? "
-            f"WHERE worker_id = ? AND project_id = ? {statements.returning(Skill)}")
-
-
-async def _count_in_skill(worker_id: int, project_id: int, now: dt.datetime) -> Skill:
+async def _count_in_skill(db: BaseDBAsyncClient, worker_id: int, project_id: int,
+                         now: dt.datetime) -> store.SkillRow:
     """Count the answer in the worker's skill row, created on the first answer; the row after.
 
     One hand-written statement on every answer but a worker's first in the project.
     """
-    db = Skill._meta.db  # the answer's transaction
-    text, params = statements.sql(db, _count_sql()), [now, worker_id, project_id]
-    rows = await db.execute_query_dict(text, params)
-    if not rows:
+    skill = await store.count_in_skill(db, worker_id, project_id, now)
+    if skill is None:
         await Skill.get_or_create(worker_id=worker_id, project_id=project_id,
                                   defaults={"updated_at": now})
-        rows = await db.execute_query_dict(text, params)
-    return statements.model_from(Skill, rows[0])
+        skill = await store.count_in_skill(db, worker_id, project_id, now)
+    if skill is None:
+        raise RuntimeError(f"no skill row for worker={worker_id} project={project_id}")
+    return skill
 
 
 async def _stage_change(
-    skill: Skill, project: Project, worker_id: int, now: dt.datetime
-) -> tuple[Notice, ...]:
-    """Apply the stage rules after a counted control answer; the worker's notice if any."""
+    skill: store.SkillRow, project: ProjectFacts, worker_id: int, now: dt.datetime
+) -> tuple[store.SkillRow, tuple[Notice, ...]]:
+    """Apply the stage rules after a counted control answer; the row and the worker's notice."""
     total = skill.control_right + skill.control_wrong
     change = project_stage_change(
         StageInput(
@@ -171,21 +182,20 @@ async def _stage_change(
         )
     )
     if change is StageChange.NONE:
-        return ()
+        return skill, ()
     worker = await User.get(id=worker_id)
     params = {"project": dict(project.title)}
     if change is StageChange.PASSED_PROBATION:
-        skill.stage = SkillStage.WORKER
-        return worker_notice(worker, "stage.probation_passed", params)
+        return (dataclasses.replace(skill, stage=SkillStage.WORKER),
+                worker_notice(worker, "stage.probation_passed", params))
     if change is StageChange.OFFER_REVIEWER:
-        skill.reviewer_offered_at = now
-        return _with_buttons(
+        return dataclasses.replace(skill, reviewer_offered_at=now), _with_buttons(
             worker_notice(worker, "stage.reviewer_offer", params), _offer_buttons(project.id)
         )
     if change is StageChange.DEMOTE_REVIEWER:
-        skill.stage = SkillStage.WORKER
-        return worker_notice(worker, "stage.reviewer_demoted", params)
-    return ()
+        return (dataclasses.replace(skill, stage=SkillStage.WORKER),
+                worker_notice(worker, "stage.reviewer_demoted", params))
+    return skill, ()
 
 
 def _offer_buttons(project_id: int) -> tuple[NoticeButton, ...]:

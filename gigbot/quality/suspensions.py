@@ -16,7 +16,9 @@ from tortoise.transactions import in_transaction
 
 from gigbot.db.models import AuditLog, Suspension
 
-__all__ = ["ActiveSuspension", "active_suspension", "lift", "list_active", "suspend"]
+__all__ = ["SYSTEM", "ActiveSuspension", "active_suspension", "lift", "list_active", "suspend"]
+
+SYSTEM = "system"  # the audit log's actor for what the rules do on their own
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,7 +68,7 @@ async def suspend(
     now: dt.datetime,
     ends_at: dt.datetime | None = None,
     cause_item_id: int | None = None,
-    actor: str = "system",
+    actor: str = SYSTEM,
 ) -> ActiveSuspension:
     """Suspend a worker; an identical suspension already in force is returned instead."""
     async with in_transaction():

@@ -21,24 +21,38 @@ import logging
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache
 from typing import Any
 
+from tortoise.backends.base.client import BaseDBAsyncClient
+
 from gigbot import scoring
-from gigbot.db import statements
-from gigbot.db.models import Answer, AuditLog, Item, Project, Skill, Suspension, User
+from gigbot.db.models import (
+    Answer,
+    AuditLog,
+    Item,
+    ProjectFacts,
+    ProjectKind,
+    Skill,
+    SuspensionRule,
+    User,
+)
+from gigbot.db.statements import connection
 from gigbot.notices import Notice
+from gigbot.quality import store
 from gigbot.quality.alerts import admin_notices, label_caption
-from gigbot.quality.suspensions import ActiveSuspension, suspend
+from gigbot.quality.store import RecentAnswer, SkillRow, SuspensionRow
+from gigbot.quality.suspensions import SYSTEM, ActiveSuspension, suspend
 
 __all__ = ["SPEED_PAUSE", "Standing", "accuracy_holds", "apply_rules", "project_rules"]
 
 log = logging.getLogger(__name__)
 
 SPEED_PAUSE = dt.timedelta(hours=24)
+_FLAG = "quality.flag"  # the audit action of a same-label flag
+_SAME_LABEL = "same_label"  # scoring's rule that flags rather than suspends
 
 
-def project_rules(project: Project) -> scoring.Rules:
+def project_rules(project: ProjectFacts) -> scoring.Rules:
     """The project's quality thresholds (defaults for what its file does not set)."""
     mapping = dict(project.rules or {})
     mapping["min_accuracy"] = project.min_accuracy
@@ -49,12 +63,6 @@ def project_rules(project: Project) -> scoring.Rules:
         return scoring.Rules(min_accuracy=project.min_accuracy)
 
 
-@cache
-def _standing_sql() -> str:
-    return (f"SELECT {statements.columns(Suspension)} FROM suspension WHERE worker_id = ? "
-            "AND (project_id = ? OR project_id IS NULL) ORDER BY id")
-
-
 @dataclass(frozen=True, slots=True)
 class Standing:
     """The worker's suspensions in a project (and everywhere): one query per answer.
@@ -62,16 +70,12 @@ class Standing:
     The answer path loads it once, before the lease is claimed, and hands it to the rules.
     """
 
-    rows: tuple[Suspension, ...]
+    rows: tuple[SuspensionRow, ...]
 
     @classmethod
-    async def load(cls, worker_id: int, project_id: int) -> Standing:
+    async def load(cls, db: BaseDBAsyncClient, worker_id: int, project_id: int) -> Standing:
         """The worker's suspensions in the project and everywhere, oldest first."""
-        db = Suspension._meta.db  # the current transaction's connection
-        rows = await db.execute_query_dict(
-            statements.sql(db, _standing_sql()), [worker_id, project_id]
-        )
-        return cls(tuple(statements.model_from(Suspension, row) for row in rows))
+        return cls(await store.suspensions(db, worker_id, project_id))
 
     def in_force(self, now: dt.datetime) -> bool:
         """Suspended now, from this project or everywhere."""
@@ -79,7 +83,8 @@ class Standing:
             s.lifted_at is None and (s.ends_at is None or s.ends_at > now) for s in self.rows
         )
 
-    def evidence_start(self, project_id: int, rule: str, now: dt.datetime) -> dt.datetime | None:
+    def evidence_start(self, project_id: int, rule: SuspensionRule,
+                       now: dt.datetime) -> dt.datetime | None:
         """When the latest ended suspension by ``rule`` in the project ended, if any."""
         for s in reversed(self.rows):
             if s.project_id != project_id or s.rule != rule:
@@ -108,7 +113,7 @@ async def _accuracy_skill(
 
 
 async def accuracy_holds(
-    worker_id: int, project: Project, *, now: dt.datetime, skill: scoring.Skill | None
+    worker_id: int, project: ProjectFacts, *, now: dt.datetime, skill: scoring.Skill | None
 ) -> bool:
     """Whether the accuracy rule still condemns the worker, on ``skill`` (their current counts)."""
     if skill is None:
@@ -116,37 +121,10 @@ async def accuracy_holds(
         skill = scoring.Skill(
             right=row.control_right if row else 0.0, wrong=row.control_wrong if row else 0.0
         )
-    standing = await Standing.load(worker_id, project.id)
-    since = standing.evidence_start(project.id, "accuracy", now)
+    standing = await Standing.load(connection(), worker_id, project.id)
+    since = standing.evidence_start(project.id, SuspensionRule.ACCURACY, now)
     judged = await _accuracy_skill(worker_id, project.id, since, skill)
     return scoring.accuracy_rule(judged, project_rules(project)) is not None
-
-
-@dataclass(frozen=True, slots=True)
-class _Recent:
-    item_id: int
-    stamp: Any  # created_at as the driver returned it: parsed only when a rule needs it
-    value: Any
-    seconds: float
-
-    @property
-    def created_at(self) -> dt.datetime:
-        """When the answer was recorded."""
-        created: dt.datetime = Answer._meta.fields_map["created_at"].to_python_value(self.stamp)
-        return created
-
-
-_RECENT = ("SELECT item_id, value, seconds, created_at FROM answer "
-           "WHERE worker_id = ? AND project_id = ? ORDER BY id DESC LIMIT ?")
-
-
-async def _recent(worker_id: int, project_id: int, *, limit: int) -> list[_Recent]:
-    """The worker's last ``limit`` answers in the project, oldest first (every answer runs it)."""
-    db = Answer._meta.db  # the answer's transaction
-    rows = await db.execute_query_dict(statements.sql(db, _RECENT), [worker_id, project_id, limit])
-    value = Answer._meta.fields_map["value"].to_python_value
-    return [_Recent(r["item_id"], r["created_at"], value(r["value"]), float(r["seconds"]))
-            for r in reversed(rows)]
 
 
 async def _golds(item_ids: Iterable[int]) -> dict[int, Any]:
@@ -156,9 +134,10 @@ async def _golds(item_ids: Iterable[int]) -> dict[int, Any]:
     return {r["id"]: r["gold"] for r in rows if r["gold"] is not None}
 
 
-async def _speed_input(project: Project, recent: list[_Recent]) -> list[scoring.RecentAnswer]:
+async def _speed_input(project: ProjectFacts,
+                       recent: list[RecentAnswer]) -> list[scoring.RecentAnswer]:
     """Speed needs times; transcriptions also the text length (the gold, else the answer)."""
-    if project.kind != "transcription":
+    if project.kind != ProjectKind.TRANSCRIPTION:
         return [scoring.RecentAnswer(label="", seconds=r.seconds) for r in recent]
     golds = await _golds(r.item_id for r in recent)
     return [
@@ -171,7 +150,7 @@ async def _speed_input(project: Project, recent: list[_Recent]) -> list[scoring.
 
 
 async def _label_input(
-    worker_id: int, recent: list[_Recent], run: int
+    worker_id: int, recent: list[RecentAnswer], run: int
 ) -> list[scoring.RecentAnswer] | None:
     """Same-label needs the items' own labels: gold, else the other workers' answers on them.
 
@@ -203,8 +182,8 @@ async def _label_input(
 
 async def apply_rules(
     worker_id: int,
-    project: Project,
-    skill: Skill,
+    project: ProjectFacts,
+    skill: Skill | SkillRow,
     *,
     now: dt.datetime,
     control_item_id: int | None,
@@ -218,29 +197,30 @@ async def apply_rules(
     ``standing``: the worker's suspensions as read earlier in this transaction, when nothing
     since can have changed them (saves reading them again).
     """
+    db = connection()
     if standing is None:
-        standing = await Standing.load(worker_id, project.id)
+        standing = await Standing.load(db, worker_id, project.id)
     if standing.in_force(now):
         return None, ()
     rules = project_rules(project)
     if control_item_id is not None:
         current = scoring.Skill(right=skill.control_right, wrong=skill.control_wrong)
-        since = standing.evidence_start(project.id, "accuracy", now)
+        since = standing.evidence_start(project.id, SuspensionRule.ACCURACY, now)
         verdict = scoring.accuracy_rule(
             await _accuracy_skill(worker_id, project.id, since, current), rules
         )
         if verdict is not None:
             return await _suspend(worker_id, project, verdict, now, cause=control_item_id), ()
 
-    recent = await _recent(worker_id, project.id, limit=max(rules.fast_window,
-                                                            rules.same_label_run))
-    since = standing.evidence_start(project.id, "speed", now)
+    recent = await store.recent_answers(db, worker_id, project.id,
+                                        limit=max(rules.fast_window, rules.same_label_run))
+    since = standing.evidence_start(project.id, SuspensionRule.SPEED, now)
     timed = [r for r in recent if since is None or r.created_at > since][-rules.fast_window:]
     verdict = scoring.speed_rule(await _speed_input(project, timed), rules)
     if verdict is not None:
         return await _suspend(worker_id, project, verdict, now, ends_at=now + SPEED_PAUSE), ()
 
-    if project.kind == "transcription":
+    if project.kind == ProjectKind.TRANSCRIPTION:
         return None, ()
     labelled = await _label_input(worker_id, recent, rules.same_label_run)
     verdict = scoring.same_label_rule(labelled, rules) if labelled else None
@@ -252,7 +232,7 @@ async def apply_rules(
 
 async def _suspend(
     worker_id: int,
-    project: Project,
+    project: ProjectFacts,
     verdict: scoring.Verdict,
     now: dt.datetime,
     *,
@@ -274,7 +254,7 @@ async def _suspend(
 
 async def _flag(
     worker_id: int,
-    project: Project,
+    project: ProjectFacts,
     verdict: scoring.Verdict,
     now: dt.datetime,
     *,
@@ -283,13 +263,13 @@ async def _flag(
 ) -> tuple[Notice, ...]:
     """Flag a worker to the admins once per run of answers (audit log + a notice each)."""
     already = await AuditLog.filter(
-        action="quality.flag", worker_id=worker_id, project_id=project.id, at__gte=run_start
+        action=_FLAG, worker_id=worker_id, project_id=project.id, at__gte=run_start
     ).exists()
     if already:
         return ()
     log.info("rule %s flags worker=%s project=%s", verdict.rule, worker_id, project.id)
     await AuditLog.create(
-        at=now, actor="system", action="quality.flag", worker_id=worker_id,
+        at=now, actor=SYSTEM, action=_FLAG, worker_id=worker_id,
         project_id=project.id,
         data={"rule": verdict.rule, "reason": verdict.reason_key, "params": dict(verdict.params)},
     )
@@ -299,7 +279,7 @@ async def _flag(
         "tg_id": worker.tg_id if worker.tg_id is not None else "-",
         "project": dict(project.title),
     }
-    if verdict.rule != "same_label":
+    if verdict.rule != _SAME_LABEL:
         return await admin_notices(admins, "quality.alert.flag", {**params, "rule": verdict.rule})
     # the caption, not the value; a label set arrives joined with ", "
     label = str(verdict.params.get("label", ""))

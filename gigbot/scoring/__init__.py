@@ -1,23 +1,27 @@
 """Pure scoring: gold comparison, worker skill, quality rules, votes and aggregation.
 
 No I/O here (no Telegram, database or network imports; tests/unit/test_layering_scoring.py
-checks it). Services in gigbot/tasks/ apply these functions live; ``gigbot labels aggregate``
-applies them to any CSV. See docs/quality.md for the methods and their measured accuracy.
+checks it). Every aggregation method is an aggregator behind one interface
+(:mod:`gigbot.scoring.base`: ``fit(answers, *, gold=None)``, then ``labels_``/``probas_``), found
+by name in :mod:`gigbot.scoring.methods`; item completion, exports and ``gigbot labels
+aggregate`` all use it. See docs/quality.md for the methods and their measured accuracy.
 """
 
 from __future__ import annotations
 
-from gigbot.scoring.aggregate import METHODS, Method, aggregate
 from gigbot.scoring.audit import AuditFinding, gold_suspect
-from gigbot.scoring.dawid_skene import DawidSkene, dawid_skene
+from gigbot.scoring.base import Answers, LabelAggregator, TextAggregator, TextDecision
+from gigbot.scoring.dawid_skene import DawidSkene
 from gigbot.scoring.gold import DEFAULT_CER_THRESHOLD, GoldResult, compare, jaccard
-from gigbot.scoring.majority import (
-    item_decision,
-    log_odds,
-    majority_vote,
-    needs_more,
-    weighted_vote,
-    wmv,
+from gigbot.scoring.majority import MajorityVote
+from gigbot.scoring.methods import (
+    AUTO,
+    METHOD_NAMES,
+    METHODS,
+    TEXT_METHODS,
+    label_aggregator,
+    resolve_method,
+    text_aggregator,
 )
 from gigbot.scoring.rules import (
     RecentAnswer,
@@ -31,7 +35,7 @@ from gigbot.scoring.rules import (
 )
 from gigbot.scoring.skill import PRIOR_SKILL, Skill, replay_skill
 from gigbot.scoring.text import cer, normalize, wer
-from gigbot.scoring.text_agg import TextDecision, aggregate_texts, medoid, rover, text_aggregate
+from gigbot.scoring.text_agg import Medoid, Rover, medoid, rover
 from gigbot.scoring.types import (
     AnswerMatrix,
     Decision,
@@ -41,49 +45,55 @@ from gigbot.scoring.types import (
     as_label,
     label_values,
 )
+from gigbot.scoring.weighted import WeightedVote, log_odds, needs_more, weighted_vote
 
 __all__ = [
+    "AUTO",
     "DEFAULT_CER_THRESHOLD",
     "METHODS",
+    "METHOD_NAMES",
     "PRIOR_SKILL",
+    "TEXT_METHODS",
     "AnswerMatrix",
+    "Answers",
     "AuditFinding",
     "DawidSkene",
     "Decision",
     "GoldResult",
     "Label",
-    "Method",
+    "LabelAggregator",
+    "MajorityVote",
+    "Medoid",
     "RecentAnswer",
+    "Rover",
     "Rules",
     "Skill",
     "TaskAnswer",
+    "TextAggregator",
     "TextDecision",
     "Verdict",
     "Vote",
+    "WeightedVote",
     "accuracy_rule",
-    "aggregate",
-    "aggregate_texts",
     "as_label",
     "cer",
     "check_rules",
     "compare",
-    "dawid_skene",
     "gold_suspect",
-    "item_decision",
     "jaccard",
+    "label_aggregator",
     "label_values",
     "log_odds",
-    "majority_vote",
     "medoid",
     "needs_more",
     "normalize",
     "replay_skill",
+    "resolve_method",
     "rover",
     "same_label_rule",
     "speed_rule",
-    "text_aggregate",
+    "text_aggregator",
     "text_length",
     "weighted_vote",
     "wer",
-    "wmv",
 ]

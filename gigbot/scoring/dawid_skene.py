@@ -25,8 +25,8 @@ one with many answers gets their own full confusion matrix. Both priors are conj
 M-step stays closed-form (MAP-EM).
 
 Initialisation is the majority vote's vote shares (deterministic), or with gold the posteriors
-of the gold-weighted vote (see :func:`gigbot.scoring.majority.wmv`); gold tasks are clamped to
-their label at every E-step. The loss is the negative log-likelihood of the answers per
+of the gold-weighted vote (see :class:`gigbot.scoring.weighted.WeightedVote`); gold tasks are
+clamped to their label at every E-step. The loss is the negative log-likelihood of the answers per
 answer; EM stops when it changes by less than ``tol``. Ties go to the smallest label (labels
 are sorted and the first maximum wins). The confidence of a label is its posterior ``T[t, k]``.
 
@@ -38,16 +38,18 @@ confusion counts.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Self
 
 import numpy as np
 import numpy.typing as npt
 
-from gigbot.scoring.majority import gold_accuracies
-from gigbot.scoring.types import AnswerMatrix, Decision, TaskAnswer
+from gigbot.scoring.base import Answers, LabelAggregator, answer_matrix
+from gigbot.scoring.types import AnswerMatrix
+from gigbot.scoring.weighted import gold_accuracies
 
-__all__ = ["DawidSkene", "dawid_skene"]
+__all__ = ["DawidSkene"]
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -86,14 +88,15 @@ def _starts(sorted_keys: npt.NDArray[np.intp]) -> npt.NDArray[np.intp]:
 
 
 @dataclass(slots=True)
-class DawidSkene:
-    """Pooled Dawid-Skene; ``fit`` learns ``labels_``, ``probas_``, ``errors_``, ``priors_``.
+class DawidSkene(LabelAggregator):
+    """Pooled Dawid-Skene (see the module doc); ``fit`` learns ``labels_``, ``probas_`` and
+    ``posteriors_`` (the same as an array, tasks × ``matrix_.labels``), ``errors_``, ``priors_``.
 
     ``prior_strength`` (s) is the weight, in answers, of the crowd-shaped prior on each row of
     a worker's confusion matrix, by default K (one answer's worth per cell of the row);
     ``skill_strength`` (s_a) the weight of the crowd accuracy in a worker's own accuracy.
     ``prior_strength=0`` gives plain (maximum-likelihood) Dawid-Skene
-    with a tiny smoothing that only keeps logarithms finite.
+    with a tiny smoothing that only keeps logarithms finite. Ties go to the smallest label.
     """
 
     n_iter: int = 100
@@ -102,17 +105,13 @@ class DawidSkene:
     skill_strength: float = 2.0
 
     matrix_: AnswerMatrix | None = field(default=None, init=False)
-    probas_: FloatArray = field(default_factory=lambda: np.zeros((0, 0)), init=False)
+    posteriors_: FloatArray = field(default_factory=lambda: np.zeros((0, 0)), init=False)
     errors_: FloatArray = field(default_factory=lambda: np.zeros((0, 0, 0)), init=False)
     priors_: FloatArray = field(default_factory=lambda: np.zeros(0), init=False)
     loss_history_: list[float] = field(default_factory=list, init=False)
     n_iter_: int = field(default=0, init=False)
 
-    def fit(
-        self,
-        answers: Iterable[TaskAnswer] | AnswerMatrix,
-        gold: Mapping[str, str] | None = None,
-    ) -> DawidSkene:
+    def fit(self, answers: Answers, *, gold: Mapping[str, str] | None = None) -> Self:
         """Run EM on ``answers``; tasks in ``gold`` are clamped to their known label."""
         gold = gold or {}
         if isinstance(answers, AnswerMatrix):
@@ -121,12 +120,13 @@ class DawidSkene:
             if missing:
                 raise ValueError(f"gold label {missing[0]!r} is not among the answer labels")
         else:
-            matrix = AnswerMatrix.build(answers, gold.values())
+            matrix = answer_matrix(answers, gold.values())
         self.matrix_ = matrix
         self.loss_history_ = []
         n_tasks, k, n_workers = len(matrix.tasks), len(matrix.labels), len(matrix.workers)
         if n_tasks == 0:
-            self.probas_, self.errors_, self.priors_ = (
+            self._learn({}, {})
+            self.posteriors_, self.errors_, self.priors_ = (
                 np.zeros((0, k)),
                 np.zeros((0, k, k)),
                 np.zeros(k),
@@ -150,7 +150,8 @@ class DawidSkene:
             history = self.loss_history_
             if len(history) > 1 and abs(history[-2] - history[-1]) < self.tol:
                 break
-        self.probas_, self.errors_, self.priors_ = probas, errors, priors
+        self.posteriors_, self.errors_, self.priors_ = probas, errors, priors
+        self._learn_matrix(matrix, probas, probas)
         return self
 
     @staticmethod
@@ -234,28 +235,3 @@ class DawidSkene:
         total = weights.sum(axis=1, keepdims=True)
         loss = -float((np.log(total) + top).sum())
         return weights / total, loss
-
-    def decisions(self) -> dict[str, Decision]:
-        """The fitted label of every task with its posterior, in order of first appearance."""
-        matrix = self.matrix_
-        if matrix is None:
-            raise RuntimeError("call fit() first")
-        if not matrix.tasks:
-            return {}
-        best = np.argmax(self.probas_, axis=1)
-        conf = self.probas_[np.arange(len(matrix.tasks)), best]
-        return {
-            task: Decision(label=matrix.labels[int(b)], confidence=float(c))
-            for task, b, c in zip(matrix.tasks, best, conf, strict=True)
-        }
-
-
-def dawid_skene(
-    answers: Iterable[TaskAnswer] | AnswerMatrix,
-    gold: Mapping[str, str] | None = None,
-    *,
-    n_iter: int = 100,
-    tol: float = 1e-5,
-) -> dict[str, Decision]:
-    """Pooled Dawid-Skene labels with their posteriors (see the module doc)."""
-    return DawidSkene(n_iter=n_iter, tol=tol).fit(answers, gold).decisions()

@@ -16,32 +16,26 @@ spaces); the output keeps the workers' own spelling, case and punctuation.
 Confidence (both methods): the mean word-level similarity of the result to the transcriptions,
 ``1 - mean(distance / max(len(result), len(other)))``; one transcription alone gives 0 (no
 agreement has been seen).
+
+:func:`medoid` and :func:`rover` combine one item's texts; :class:`Medoid` and :class:`Rover` are
+the same methods behind the aggregator interface (:mod:`gigbot.scoring.base`), task by task.
 """
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal, TypeVar
+from typing import TypeVar
 
 from rapidfuzz.distance import Levenshtein
 
+from gigbot.scoring.base import TextAggregator, TextDecision
 from gigbot.scoring.text import normalize
-from gigbot.scoring.types import TaskAnswer
 
-__all__ = ["TextDecision", "TextMethod", "aggregate_texts", "medoid", "rover", "text_aggregate"]
+__all__ = ["Medoid", "Rover", "TextDecision", "medoid", "rover"]
 
-TextMethod = Literal["rover", "medoid"]
 _T = TypeVar("_T", str, tuple[str, ...])
-
-
-@dataclass(frozen=True, slots=True)
-class TextDecision:
-    """The combined text of one item and the agreement behind it (0-1)."""
-
-    text: str
-    confidence: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,20 +142,19 @@ def _winner(votes: Counter[_T], default: _T) -> _T:
     return min(option for option, count in votes.items() if count == top)
 
 
-_METHODS = {"rover": rover, "medoid": medoid}
+@dataclass(slots=True)
+class Medoid(TextAggregator):
+    """Per task the transcription closest to all the others (:func:`medoid`); no gold used."""
+
+    def combine(self, texts: list[str]) -> TextDecision:
+        """One item's transcriptions: their medoid."""
+        return medoid(texts)
 
 
-def aggregate_texts(texts: Sequence[str], method: TextMethod = "rover") -> TextDecision:
-    """One item's transcriptions combined into one text (ROVER by default)."""
-    return _METHODS[method](texts)
+@dataclass(slots=True)
+class Rover(TextAggregator):
+    """Per task ROVER word-slot voting (Fiscus 1997, :func:`rover`); no gold used."""
 
-
-def text_aggregate(
-    answers: Iterable[TaskAnswer], method: TextMethod = "rover"
-) -> dict[str, TextDecision]:
-    """Every task's transcriptions combined, tasks in order of first appearance."""
-    by_task: dict[str, list[str]] = {}
-    for answer in answers:
-        by_task.setdefault(answer.task, []).append(answer.label)
-    combine = _METHODS[method]
-    return {task: combine(texts) for task, texts in by_task.items()}
+    def combine(self, texts: list[str]) -> TextDecision:
+        """One item's transcriptions: ROVER over them."""
+        return rover(texts)

@@ -45,10 +45,11 @@ def label_order(label: Label) -> tuple[int, int, tuple[str, ...]]:
 
 @dataclass(frozen=True, slots=True)
 class Vote(Generic[W]):
-    """One worker's answer on the item being decided."""
+    """One worker's answer on an item (``task``; empty when the votes are one item's)."""
 
     worker: W
     label: Label  # a list of values (a multi-label answer as stored) becomes a frozenset
+    task: str = ""
 
     def __post_init__(self) -> None:
         if not isinstance(self.label, str | frozenset):

@@ -10,40 +10,43 @@ and a fresh item. Owner of the ``answer`` and ``item_report`` tables.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
-from functools import cache
-from typing import Any, NamedTuple
+from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
-from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
-from gigbot.db import statements
 from gigbot.db.models import (
-    Answer,
+    Acceptance,
+    AnswerStatus,
     AuditLog,
     EntryKind,
     Item,
     ItemReport,
-    ItemStatus,
     Lease,
     LeaseStatus,
     Project,
-    Skill,
+    ProjectFacts,
+    ProjectKind,
+    ProjectStatus,
 )
 from gigbot.errors import BadCallback, UserError
 from gigbot.notices import Notice
 from gigbot.payouts import ledger
 from gigbot.quality import live, verdicts
 from gigbot.quality.alerts import admin_notices
-from gigbot.quality.suspensions import ActiveSuspension, active_suspension
+from gigbot.quality.completion import Settled
+from gigbot.quality.store import SkillRow, pause_item
+from gigbot.quality.suspensions import SYSTEM, ActiveSuspension, active_suspension
 from gigbot.scoring import label_values
-from gigbot.tasks import leases, policy, selection
+from gigbot.tasks import leases, policy, selection, store
 from gigbot.tasks.selection import ServedItem
+from gigbot.tasks.store import CountedItem, LeaseRow, Owned
 
 __all__ = [
     "End",
@@ -101,40 +104,18 @@ class Step:
     shown_message_id: int | None = None  # the message that showed the lease just closed
 
 
-@cache
-def _owned_sql() -> str:
-    # the count of the worker's suspensions (any state) spares the answer reading them: most
-    # workers have none
-    return (f"SELECT {statements.columns(Lease, 'l_')}, {statements.columns(Project, 'p_')}, "
-            "(SELECT COUNT(*) FROM suspension WHERE suspension.worker_id = lease.worker_id "
-            "AND (suspension.project_id = lease.project_id OR suspension.project_id IS NULL)) "
-            "AS suspensions FROM lease JOIN project ON project.id = lease.project_id "
-            "WHERE lease.id = ? AND lease.worker_id = ?")
-
-
-class _Owned(NamedTuple):
-    lease: Lease
-    project: Project
-    suspensions: int  # the worker's suspension rows in the project or everywhere, any state
-
-
-async def _owned(db: BaseDBAsyncClient, worker_id: int, lease_id: int) -> _Owned:
+async def _owned(db: BaseDBAsyncClient, worker_id: int, lease_id: int) -> Owned:
     """The worker's lease and its project (one hand-written statement: every tap runs it)."""
-    rows = await db.execute_query_dict(statements.sql(db, _owned_sql()), [lease_id, worker_id])
-    if not rows:
+    found = await store.owned(db, lease_id, worker_id)
+    if found is None:
         raise BadCallback()  # unknown or another worker's lease: forged data
-    row = rows[0]
-    return _Owned(
-        statements.model_from(Lease, row, "l_"),
-        statements.model_from(Project, row, "p_"),
-        int(row["suspensions"]),
-    )
+    return found
 
 
 async def _next(
-    db: BaseDBAsyncClient, lease: Lease, project: Project, outcome: Outcome, now: dt.datetime,
-    notices: Iterable[Notice] = (), *, checked: bool = False, skill: Skill | None = None,
-    resume: bool = False,
+    db: BaseDBAsyncClient, lease: LeaseRow, project: ProjectFacts, outcome: Outcome,
+    now: dt.datetime, notices: Iterable[Notice] = (), *, checked: bool = False,
+    skill: SkillRow | None = None, resume: bool = False,
 ) -> Step:
     """The step after ``lease`` closed: the next item of the session, or why none.
 
@@ -153,28 +134,43 @@ async def _next(
     end = None
     if item is None:
         end = End.SUSPENDED if suspension else End.NO_WORK
-        if suspension is None and project.status != "active":
+        if suspension is None and project.status != ProjectStatus.ACTIVE:
             end = End.PAUSED
     return Step(outcome, item=item, end=end, project_id=project.id,
                 project_title=dict(project.title), suspension=suspension,
                 notices=tuple(notices), shown_message_id=lease.message_id)
 
 
-async def _not_open(db: BaseDBAsyncClient, lease: Lease, project: Project,
+async def _not_open(db: BaseDBAsyncClient, lease: LeaseRow, project: ProjectFacts,
                     now: dt.datetime) -> Step:
     """A lease that an action could not claim: replay, closed, or expired (serve afresh)."""
-    await lease.refresh_from_db(fields=["status", "expires_at"])
+    status, expires_at = await store.lease_state(db, lease.id)
+    lease = dataclasses.replace(lease, status=status, expires_at=expires_at)
     if lease.status == LeaseStatus.OPEN and lease.expires_at <= now:
         await leases.close_lease(lease.id, None, LeaseStatus.EXPIRED, now)
-        lease.status = LeaseStatus.EXPIRED
+        lease = dataclasses.replace(lease, status=LeaseStatus.EXPIRED)
     if lease.status == LeaseStatus.EXPIRED:  # the stale button of a lease long gone
         return await _next(db, lease, project, Outcome.EXPIRED, now, resume=True)
     if lease.status == LeaseStatus.ANSWERED:
-        return Step(Outcome.REPLAY, project_id=project.id)
+        return await _replay(lease, project, now)
     return Step(Outcome.CLOSED, project_id=project.id)
 
 
-async def _suspended(worker_id: int, project: Project, now: dt.datetime,
+async def _replay(lease: LeaseRow, project: ProjectFacts, now: dt.datetime) -> Step:
+    """An answered lease pressed again: nothing new, but the item the worker is on now.
+
+    A double tap or a redelivered update finds that item already on screen. After a Bot API
+    failure it is not: the answer was recorded but the edit into the next item was lost, so
+    the old buttons are all the worker has, and they must lead on, not to a dead end.
+    """
+    current = await leases.open_lease(lease.worker_id, project.id, now)
+    if current is None:
+        return Step(Outcome.REPLAY, project_id=project.id)
+    shown = await shown_again(current, project)
+    return dataclasses.replace(shown, outcome=Outcome.REPLAY)
+
+
+async def _suspended(worker_id: int, project: ProjectFacts, now: dt.datetime,
                      standing: verdicts.Standing) -> Step | None:
     if not standing.in_force(now):
         return None
@@ -185,18 +181,7 @@ async def _suspended(worker_id: int, project: Project, now: dt.datetime,
                 project_title=dict(project.title), suspension=suspension)
 
 
-# compare-and-set: a double tap, a second button or a redelivered update claims no row
-_CLAIM = ("UPDATE lease SET status = ?, closed_at = ? "
-          "WHERE id = ? AND worker_id = ? AND status = ? AND expires_at > ?")
-
-
-@cache
-def _count_sql() -> str:
-    return ("UPDATE item SET answers_count = answers_count + 1 WHERE id = ? "
-            f"{statements.returning(Item)}")
-
-
-async def _record(db: BaseDBAsyncClient, lease: Lease, project: Project, value: Any,
+async def _record(db: BaseDBAsyncClient, lease: LeaseRow, project: ProjectFacts, value: Any,
                   now: dt.datetime, admins: frozenset[int],
                   suspensions: int | None = None) -> Step:
     """Claim the lease, write the answer and its earning, run quality, lease the next item.
@@ -210,32 +195,26 @@ async def _record(db: BaseDBAsyncClient, lease: Lease, project: Project, value: 
     if suspensions == 0:
         standing = verdicts.Standing(())
     else:
-        standing = await verdicts.Standing.load(worker_id, project.id)
+        standing = await verdicts.Standing.load(db, worker_id, project.id)
     stopped = await _suspended(worker_id, project, now, standing)
     if stopped is not None:  # suspended while the item was open: record nothing, give it back
         await leases.drop_lease(lease.id, worker_id)
         return stopped
-    won, _ = await db.execute_query(statements.sql(db, _CLAIM), [
-        LeaseStatus.ANSWERED.value, now, lease.id, worker_id, LeaseStatus.OPEN.value, now,
-    ])
-    if not won:
+    # compare-and-set: a double tap, a second button or a redelivered update claims no row
+    if not await store.claim_answer(db, lease.id, worker_id, now):
         return await _not_open(db, lease, project, now)
-    # Counting the answer on the item reads the row for quality and, on PostgreSQL, takes its
-    # row lock before the Answer's insert takes a KEY SHARE lock on it (foreign key): taking
-    # the stronger lock after that would deadlock with another worker answering the same item.
-    rows = await db.execute_query_dict(statements.sql(db, _count_sql()), [item_id])
-    item = statements.model_from(Item, rows[0])
-    auto = project.accept == "auto"
+    # counted before the answer is written: see store.count_answer (row locks on PostgreSQL)
+    item = await store.count_answer(db, item_id)
+    auto = project.accept == Acceptance.AUTO
     seconds = max((now - lease.created_at).total_seconds(), 0.0)
-    answer_id = await statements.insert(db, Answer, {
-        "lease_id": lease.id, "item_id": item_id, "worker_id": worker_id,
-        "project_id": project.id, "value": value, "seconds": seconds,
-        "is_control": lease.is_control, "status": "accepted" if auto else "pending",
-        "created_at": now,
-    })
+    answer_id = await store.insert_answer(
+        db, lease_id=lease.id, item_id=item_id, worker_id=worker_id, project_id=project.id,
+        value=value, seconds=seconds, is_control=lease.is_control,
+        status=AnswerStatus.ACCEPTED if auto else AnswerStatus.PENDING, now=now,
+    )
     if auto:
         hold = dt.timedelta(days=project.hold_days) if project.hold_days else None
-        await ledger.post_new(worker_id, EntryKind.EARNING, int(project.reward),
+        await ledger.post_new(db, worker_id, EntryKind.EARNING, int(project.reward),
                               key=f"answer:{answer_id}", now=now, answer_id=answer_id,
                               available_at=now + hold if hold else None)
     outcome = await live.on_answer(live.AnswerFacts(
@@ -243,6 +222,7 @@ async def _record(db: BaseDBAsyncClient, lease: Lease, project: Project, value: 
         value=value, seconds=seconds, is_control=lease.is_control, now=now,
         admins=admins,
     ), project=project, standing=standing, item=item)
+    await _flag_settled(db, item, outcome.settled)
     log.info("answer recorded lease=%s worker=%s", lease.id, worker_id)
     if outcome.suspended is not None:
         return Step(Outcome.RECORDED, end=End.SUSPENDED, project_id=project.id,
@@ -252,13 +232,26 @@ async def _record(db: BaseDBAsyncClient, lease: Lease, project: Project, value: 
                        checked=True, skill=outcome.skill)
 
 
+async def _flag_settled(db: BaseDBAsyncClient, item: CountedItem, settled: Settled) -> None:
+    """Set ``returned`` as quality settled the item; written only when the flag changes.
+
+    More answers wanted flag it (workers who passed the item may answer it now); a completed
+    item is cleared. Most answers settle nothing: no statement is added to their tap.
+    """
+    if settled is Settled.MORE and not item.returned:
+        await store.flag_returned(db, [item.id])
+    elif settled is Settled.COMPLETE and item.returned:
+        await store.clear_returned(db, [item.id])
+
+
 async def submit_choice(worker_id: int, lease_id: int, choice: int, *, now: dt.datetime,
                         admins: frozenset[int] = frozenset()) -> Step:
     """A one-tap answer: label button ``choice`` of a single-label classification item."""
     async with in_transaction() as db:
-        lease, project, suspensions = await _owned(db, worker_id, lease_id)
+        owned = await _owned(db, worker_id, lease_id)
+        lease, project, suspensions = owned.lease, owned.project, owned.suspensions
         value = policy.label_value(project.labels or [], choice)
-        if value is None or project.kind != "classification" or project.multi_label:
+        if value is None or project.kind != ProjectKind.CLASSIFICATION or project.multi_label:
             raise BadCallback()
         return await _record(db, lease, project, value, now, admins, suspensions)
 
@@ -267,7 +260,8 @@ async def toggle_label(worker_id: int, lease_id: int, choice: int, on: bool, *,
                        now: dt.datetime) -> Step:
     """Set one label of a multi-label item on or off; the item is shown again with its state."""
     async with in_transaction() as db:
-        lease, project, _ = await _owned(db, worker_id, lease_id)
+        owned = await _owned(db, worker_id, lease_id)
+        lease, project = owned.lease, owned.project
         value = policy.label_value(project.labels or [], choice)
         if value is None or not project.multi_label:
             raise BadCallback()
@@ -277,11 +271,11 @@ async def toggle_label(worker_id: int, lease_id: int, choice: int, on: bool, *,
         chosen = policy.toggled(lease.chosen or [], value, on, order)
         if chosen != list(lease.chosen or []):
             await Lease.filter(id=lease.id, status=LeaseStatus.OPEN).update(chosen=chosen)
-            lease.chosen = chosen
+            lease = dataclasses.replace(lease, chosen=chosen)
         return await shown_again(lease, project)
 
 
-async def shown_again(lease: Lease, project: Project) -> Step:
+async def shown_again(lease: Lease | LeaseRow, project: ProjectFacts) -> Step:
     """The open lease's item as it stands now (labels toggled so far), to show it again."""
     item = await Item.get(id=lease.item_id)
     served = selection.served_item(lease, selection.content_of(item), project)
@@ -293,7 +287,8 @@ async def submit_done(worker_id: int, lease_id: int, *, now: dt.datetime,
                       admins: frozenset[int] = frozenset()) -> Step:
     """Multi-label Done: record the toggled labels (at least one) as the answer."""
     async with in_transaction() as db:
-        lease, project, suspensions = await _owned(db, worker_id, lease_id)
+        owned = await _owned(db, worker_id, lease_id)
+        lease, project, suspensions = owned.lease, owned.project, owned.suspensions
         if not project.multi_label:
             raise BadCallback()
         if lease.status == LeaseStatus.OPEN and lease.expires_at > now and not lease.chosen:
@@ -325,7 +320,7 @@ async def submit_text(worker_id: int, text: str | None, *, message_id: int,
         if lease is None:
             return await _stale_text(db, worker_id, reply_to, now)
         project = await Project.get(id=lease.project_id)
-        if project.kind != "transcription":
+        if project.kind != ProjectKind.TRANSCRIPTION:
             return Step(Outcome.BUTTONS, project_id=project.id)
         shown = lease.message_id or 0
         if (reply_to is not None and reply_to < shown) or (reply_to is None
@@ -335,7 +330,8 @@ async def submit_text(worker_id: int, text: str | None, *, message_id: int,
         problem = policy.check_text_answer(text, limit)
         if problem is not None:
             return Step(Outcome.REFUSED, problem=problem, limit=limit, project_id=project.id)
-        return await _record(db, lease, project, (text or "").strip(), now, admins)
+        return await _record(db, LeaseRow.of(lease), project, (text or "").strip(), now,
+                             admins)
 
 
 async def _stale_text(db: BaseDBAsyncClient, worker_id: int, reply_to: int | None,
@@ -347,13 +343,14 @@ async def _stale_text(db: BaseDBAsyncClient, worker_id: int, reply_to: int | Non
     if lease is None:
         return None
     project = await Project.get(id=lease.project_id)
-    return await _not_open(db, lease, project, now)
+    return await _not_open(db, LeaseRow.of(lease), project, now)
 
 
 async def skip_item(worker_id: int, lease_id: int, *, now: dt.datetime) -> Step:
     """Skip: the item goes back to the pool (never again to this worker); the next follows."""
     async with in_transaction() as db:
-        lease, project, _ = await _owned(db, worker_id, lease_id)
+        owned = await _owned(db, worker_id, lease_id)
+        lease, project = owned.lease, owned.project
         if lease.expires_at <= now or not await leases.close_lease(
             lease.id, worker_id, LeaseStatus.SKIPPED, now
         ):
@@ -367,7 +364,8 @@ async def report_item(worker_id: int, lease_id: int, reason: int, *, now: dt.dat
     if not 0 <= reason < len(policy.REPORT_REASONS):
         raise BadCallback()
     async with in_transaction() as db:
-        lease, project, _ = await _owned(db, worker_id, lease_id)
+        owned = await _owned(db, worker_id, lease_id)
+        lease, project = owned.lease, owned.project
         if lease.expires_at <= now or not await leases.close_lease(
             lease.id, worker_id, LeaseStatus.REPORTED, now
         ):
@@ -379,23 +377,20 @@ async def report_item(worker_id: int, lease_id: int, reason: int, *, now: dt.dat
         )
         notices: tuple[Notice, ...] = ()
         if created:
-            await Item.filter(id=item_id).update(reports=F("reports") + 1)
-            notices = await _pause_if_reported(item_id, project, now, admins)
+            await store.count_report(db, item_id)
+            notices = await _pause_if_reported(db, item_id, project, now, admins)
         return await _next(db, lease, project, Outcome.REPORTED, now, notices)
 
 
-async def _pause_if_reported(item_id: int, project: Project, now: dt.datetime,
-                             admins: frozenset[int]) -> tuple[Notice, ...]:
+async def _pause_if_reported(db: BaseDBAsyncClient, item_id: int, project: ProjectFacts,
+                             now: dt.datetime, admins: frozenset[int]) -> tuple[Notice, ...]:
     item = await Item.get(id=item_id)
     if item.reports < policy.REPORTS_TO_PAUSE:
         return ()
-    paused = await Item.filter(id=item_id, status=ItemStatus.OPEN).update(
-        status=ItemStatus.PAUSED
-    )
-    if not paused:
+    if not await pause_item(db, item_id):
         return ()
     reasons = await ItemReport.filter(item_id=item_id).values_list("reason", flat=True)
-    await AuditLog.create(at=now, actor="system", action="item.pause", project_id=project.id,
+    await AuditLog.create(at=now, actor=SYSTEM, action="item.pause", project_id=project.id,
                           data={"item": item_id, "key": item.key, "reports": list(reasons)})
     log.info("item paused after reports item=%s project=%s", item_id, project.id)
     return await admin_notices(admins, "tasks.alert.item_paused", {

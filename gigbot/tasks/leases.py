@@ -3,8 +3,9 @@
 ``Item.taken`` counts answers plus open leases. Every way a lease closes without an answer
 (expired, skipped, reported, stopped) is a compare-and-set on ``Lease.status`` from ``open``;
 only the transaction that wins it gives the item back (``taken - 1``), so the count moves
-exactly once however many jobs, taps or redelivered updates race. Expiry is lazy (the
-selection path calls ``expire_due``) and also periodic (a JobQueue job calls ``expire_job``).
+exactly once however many jobs, taps or redelivered updates race (``store.give_back``). Expiry is
+lazy (the selection path calls ``expire_due``) and also periodic (a JobQueue job calls
+``expire_job``).
 
 Owner of the ``lease`` table (with tasks/selection.py, which creates leases).
 """
@@ -14,11 +15,12 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
-from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
 from gigbot.clock import Clock
 from gigbot.db.models import Item, Lease, LeaseStatus
+from gigbot.db.statements import connection
+from gigbot.tasks import store
 
 __all__ = [
     "attach_message",
@@ -47,7 +49,7 @@ async def close_lease(
         status=status, closed_at=now
     )
     if won:
-        await Item.filter(id=lease.item_id).update(taken=F("taken") - 1, returned=True)
+        await store.give_back(connection(), lease.item_id)
     return bool(won)
 
 
@@ -58,7 +60,7 @@ async def drop_lease(lease_id: int, worker_id: int) -> bool:
         return False
     deleted = await Lease.filter(id=lease_id, status=LeaseStatus.OPEN).delete()
     if deleted:
-        await Item.filter(id=lease.item_id).update(taken=F("taken") - 1, returned=True)
+        await store.give_back(connection(), lease.item_id)
     return bool(deleted)
 
 
@@ -118,3 +120,8 @@ async def attach_message(
     await Lease.filter(id=lease_id, worker_id=worker_id).update(
         chat_id=chat_id, message_id=message_id
     )
+
+
+async def count_open(now: dt.datetime) -> int:
+    """How many leases are open now (served, not answered, not past their deadline)."""
+    return await Lease.filter(status=LeaseStatus.OPEN, expires_at__gt=now).count()

@@ -10,7 +10,7 @@ by the confidence rule) carry ``Item.returned``; a second query walks only those
 ``NOT EXISTS`` on the lease of (item, worker), and runs only when nothing is left above the
 cursor, i.e. at the end of a project. Its cost follows the items that came back and are still
 open, not the size of the project. (On PostgreSQL an item claimed while it keeps room is flagged
-too, because concurrent walks skipped it while it was locked; see ``_claim``.)
+too, because concurrent walks skipped it while it was locked; see ``store.claim_item``.)
 
 A lease and ``taken + 1`` are written in the caller's transaction; ``taken < needed`` is the
 compare-and-set guard, and on PostgreSQL the candidate row is taken with
@@ -23,26 +23,26 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
-from gigbot.db import statements
 from gigbot.db.models import (
     Item,
     ItemStatus,
     Lease,
-    LeaseStatus,
-    Project,
+    ProjectFacts,
     ProjectStatus,
     Skill,
     SkillStage,
     User,
 )
+from gigbot.quality.store import SkillRow
 from gigbot.scoring import label_values
-from gigbot.tasks import leases, policy
+from gigbot.tasks import leases, policy, store
+from gigbot.tasks.store import CONTENT, LeaseRow
 
 __all__ = ["ServedItem", "content_of", "lease_next", "pick_item", "served_item"]
 
@@ -81,22 +81,20 @@ class ServedItem:
         return self.image is not None or self.audio is not None
 
 
-_CONTENT = ("text", "context", "image", "audio")
-
-
 def content_of(item: Item) -> dict[str, Any]:
     """What the worker sees of an item row: its text, context and media paths."""
-    return {name: getattr(item, name) for name in _CONTENT}
+    return {name: getattr(item, name) for name in CONTENT}
 
 
-def served_item(lease: Lease, content: Mapping[str, Any], project: Project) -> ServedItem:
+def served_item(lease: Lease | LeaseRow, content: Mapping[str, Any],
+                project: ProjectFacts) -> ServedItem:
     """The worker's view of a leased item (``content``: see ``content_of``)."""
     return _served(project, content, lease_id=lease.id, session_id=lease.session_id or lease.id,
                    chosen=lease.chosen or [], expires_at=lease.expires_at,
                    chat_id=lease.chat_id, message_id=lease.message_id)
 
 
-def _served(project: Project, content: Mapping[str, Any], *, lease_id: int, session_id: int,
+def _served(project: ProjectFacts, content: Mapping[str, Any], *, lease_id: int, session_id: int,
             chosen: list[Any], expires_at: dt.datetime, chat_id: int | None,
             message_id: int | None) -> ServedItem:
     labels = tuple(
@@ -158,9 +156,9 @@ async def pick_item(
     then the walk up the item index stops at the first open item with room.
     """
     lock = " FOR UPDATE SKIP LOCKED" if db.capabilities.dialect == "postgres" else ""
-    return await _first_row(db, (
-        (statements.sql(db, f"SELECT id, {', '.join(_CONTENT)} FROM item WHERE {where} "
-                        f"ORDER BY id LIMIT 1{lock}"), params)
+    return await store.first_row(db, tuple(
+        (f"SELECT id, {', '.join(CONTENT)} FROM item WHERE {where} ORDER BY id LIMIT 1{lock}",
+         params)
         for where, params in _walks(worker_id, project_id, control)
     ))
 
@@ -173,41 +171,13 @@ async def _take_item(
     SQLite has one writer at a time, so nothing can come between the search and the update: the
     search is the update's subquery, and a tap waits for one statement instead of two.
     """
-    return await _first_row(db, (
-        ("UPDATE item SET taken = taken + 1 WHERE id = "
-         f"(SELECT id FROM item WHERE {where} ORDER BY id LIMIT 1) "
-         f"RETURNING id, {', '.join(_CONTENT)}", params)
-        for where, params in _walks(worker_id, project_id, control)
+    return await store.first_row(db, tuple(
+        (store.taking(where), params) for where, params in _walks(worker_id, project_id, control)
     ))
 
 
-async def _first_row(
-    db: BaseDBAsyncClient, statements: Iterable[tuple[str, list[Any]]]
-) -> dict[str, Any] | None:
-    """The row of the first statement that finds one (the later ones are not run), or None."""
-    for text, params in statements:
-        rows = await db.execute_query_dict(text, params)
-        if rows:
-            return dict(rows[0])
-    return None
-
-
-async def _claim(db: BaseDBAsyncClient, item_id: int) -> bool:
-    """PostgreSQL: ``taken + 1`` if the item still has room (the compare-and-set guard).
-
-    Other workers' walks skip the row while this transaction holds it (SKIP LOCKED) and their
-    cursors move past it: if room is left after this claim, the item is flagged ``returned`` so
-    that they find it below their cursors.
-    """
-    done = await db.execute_query(
-        "UPDATE item SET taken = taken + 1, returned = (returned OR taken + 1 < needed) "
-        "WHERE id = $1 AND status = $2 AND taken < needed",
-        [item_id, ItemStatus.OPEN.value],
-    )
-    return bool(done[0])
-
-
-async def _wants_control(worker_id: int, project: Project, skill: Skill | None) -> bool:
+async def _wants_control(worker_id: int, project: ProjectFacts,
+                         skill: Skill | SkillRow | None) -> bool:
     if project.gold_ratio <= 0:
         return False
     if skill is None:
@@ -225,14 +195,14 @@ async def _wants_control(worker_id: int, project: Project, skill: Skill | None) 
 async def lease_next(
     db: BaseDBAsyncClient,
     worker_id: int,
-    project: Project,
+    project: ProjectFacts,
     *,
     now: dt.datetime,
     session_id: int | None = None,
     chat_id: int | None = None,
     message_id: int | None = None,
     resume: bool = True,
-    skill: Skill | None = None,
+    skill: Skill | SkillRow | None = None,
 ) -> ServedItem | None:
     """Lease the worker's next item in ``project`` (inside the caller's transaction).
 
@@ -262,23 +232,21 @@ async def lease_next(
                 row = await pick_item(db, worker_id, project.id, control=control)
                 if row is None:
                     break
-                if not await _claim(db, row["id"]):  # taken between select and update
+                if not await store.claim_item(db, row["id"]):  # taken between select and update
                     continue
             else:
                 row = await _take_item(db, worker_id, project.id, control=control)
                 if row is None:
                     break
             expires_at = policy.lease_deadline(now, project.lease_minutes)
-            lease_id = await statements.insert(db, Lease, {
-                "item_id": row["id"], "worker_id": worker_id, "project_id": project.id,
-                "status": LeaseStatus.OPEN, "is_control": control, "chosen": [],
-                "chat_id": chat_id, "message_id": message_id, "session_id": session_id,
-                "created_at": now, "expires_at": expires_at,
-            })
+            lease_id = await store.insert_lease(
+                db, item_id=row["id"], worker_id=worker_id, project_id=project.id,
+                is_control=control, chat_id=chat_id, message_id=message_id,
+                session_id=session_id, now=now, expires_at=expires_at,
+            )
             if session_id is None:  # the first lease of a session names the session
                 session_id = lease_id
-                await db.execute_query(statements.sql(db, "UPDATE lease SET session_id = ? "
-                                                      "WHERE id = ?"), [lease_id, lease_id])
+                await store.name_session(db, lease_id)
             log.debug("leased lease=%s worker=%s project=%s", lease_id, worker_id, project.id)
             return _served(project, row, lease_id=lease_id, session_id=session_id, chosen=[],
                            expires_at=expires_at, chat_id=chat_id, message_id=message_id)

@@ -13,6 +13,7 @@ from tortoise.transactions import in_transaction
 
 from gigbot.db.models import (
     Answer,
+    AnswerStatus,
     Item,
     ItemStatus,
     Lease,
@@ -186,6 +187,6 @@ async def stop_session(worker_id: int, lease_id: int, *, now: dt.datetime) -> Ta
             "status"
         )
     statuses = [str(row["status"]) for row in rows]
-    accepted = statuses.count("accepted")
-    pending = statuses.count("pending")
+    accepted = statuses.count(AnswerStatus.ACCEPTED)
+    pending = statuses.count(AnswerStatus.PENDING)
     return Tally(dict(project.title), len(statuses), accepted * int(project.reward), pending)

@@ -1,7 +1,8 @@
-"""Webhook mode: an aiohttp server for Telegram's POSTs (secret header checked) and /healthz.
+"""Webhook mode's server: Telegram's POSTs (secret header checked), /healthz and /metrics.
 
 Updates go into the application's update queue, so they pass the same per-chat processor as in
-polling mode (``process_update`` directly would skip it).
+polling mode (``process_update`` directly would skip it). Starting and stopping the application
+around it is ``gigbot.runner``'s work.
 """
 
 from __future__ import annotations
@@ -10,28 +11,29 @@ import hmac
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from urllib.parse import urlsplit
 
 from aiohttp import web
 from telegram import Update
 
-from gigbot.app import initialized
-from gigbot.config import Settings
 from gigbot.context import GigApp
+from gigbot.web.health import Probes, add_health_routes
 
-__all__ = ["SECRET_HEADER", "serve_webhook", "webhook_app"]
+__all__ = ["SECRET_HEADER", "listening", "webhook_app"]
 
-log = logging.getLogger(__name__)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+log = logging.getLogger(__name__)
 
 
-def webhook_app(app: GigApp, *, path: str, secret: str) -> web.Application:
-    """The aiohttp application: POST ``path`` (Telegram) and GET /healthz."""
+def webhook_app(app: GigApp, *, path: str, secret: str, probes: Probes) -> web.Application:
+    """The aiohttp application: POST ``path`` (Telegram), GET /healthz and GET /metrics."""
     expected = secret.encode()
 
     async def telegram(request: web.Request) -> web.Response:
         given = request.headers.get(SECRET_HEADER, "").encode("utf-8", "replace")
         if not hmac.compare_digest(given, expected):
+            # Logged without the body: a stranger's POST is not an update of ours to keep.
+            log.warning("webhook POST refused: %s secret token from %s",
+                        "wrong" if given else "no", request.remote)
             return web.Response(status=403)
         try:
             data = await request.json()
@@ -43,37 +45,19 @@ def webhook_app(app: GigApp, *, path: str, secret: str) -> web.Application:
         await app.update_queue.put(update)
         return web.Response()
 
-    async def healthz(_request: web.Request) -> web.Response:
-        return web.json_response({"ok": app.running})
-
     server = web.Application()
     server.router.add_post(path, telegram)
-    server.router.add_get("/healthz", healthz)
+    add_health_routes(server, probes)
     return server
 
 
 @asynccontextmanager
-async def serve_webhook(
-    app: GigApp, settings: Settings, *, host: str = "0.0.0.0"
-) -> AsyncIterator[web.AppRunner]:
-    """Serve ``app`` by webhook for the block: set the webhook, run the server, stop cleanly."""
-    url = settings.webhook_url
-    secret = settings.webhook_secret
-    if not url or not secret:
-        raise RuntimeError("webhook mode needs GIGBOT_WEBHOOK_URL and GIGBOT_WEBHOOK_SECRET")
-    path = urlsplit(url).path or "/"
-    runner = web.AppRunner(webhook_app(app, path=path, secret=secret))
-    async with initialized(app):
-        if app.post_init is not None:
-            await app.post_init(app)
-        await app.bot.set_webhook(url, secret_token=secret, allowed_updates=Update.ALL_TYPES)
-        await app.start()
-        await runner.setup()
-        try:
-            await web.TCPSite(runner, host, settings.port).start()
-            log.info("webhook server listening port=%s path=%s", settings.port, path)
-            yield runner
-        finally:
-            await runner.cleanup()
-            if app.running:
-                await app.stop()
+async def listening(server: web.Application, host: str, port: int) -> AsyncIterator[web.AppRunner]:
+    """Serve ``server`` on ``host:port`` for the block, then close its connections."""
+    runner = web.AppRunner(server)
+    await runner.setup()
+    try:
+        await web.TCPSite(runner, host, port).start()
+        yield runner
+    finally:
+        await runner.cleanup()

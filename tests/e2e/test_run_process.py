@@ -9,9 +9,11 @@ import sys
 from pathlib import Path
 
 import pytest
+from telegram import Bot
 
 from gigbot.emulator import Emulator
 from gigbot.i18n import catalog
+from gigbot.web.ports import free_port
 from tests.helpers.harness import TOKEN
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -22,13 +24,14 @@ def environ(tmp_path: Path, **gigbot: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("GIGBOT_")}
     env["PYTHONPATH"] = str(ROOT)
     env["GIGBOT_DATA_DIR"] = str(tmp_path / "data")
+    env["GIGBOT_PORT"] = str(free_port())  # /healthz and /metrics: one port per process
     env.update(gigbot)
     return env
 
 
-async def run_gigbot(tmp_path: Path, **gigbot: str) -> asyncio.subprocess.Process:
+async def run_gigbot(tmp_path: Path, *flags: str, **gigbot: str) -> asyncio.subprocess.Process:
     return await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "gigbot", "run",
+        sys.executable, "-m", "gigbot", "run", *flags,
         cwd=tmp_path,  # no .env here
         env=environ(tmp_path, **gigbot),
         stdout=asyncio.subprocess.PIPE,
@@ -104,3 +107,25 @@ async def test_a_token_the_api_refuses_is_named(tmp_path: Path) -> None:
     last = err.strip().splitlines()[-1]  # after the INFO log lines of the start
     assert last.startswith("gigbot: GIGBOT_TOKEN was refused")
     assert "Traceback" not in err
+
+
+async def test_polling_removes_a_webhook_and_serves(tmp_path: Path) -> None:
+    hook = "http://127.0.0.1:9/telegram"
+    async with Emulator() as emulator, Bot(TOKEN, base_url=f"{emulator.url}/bot") as bot:
+        await bot.set_webhook(hook, secret_token="s3cret")
+        process = await run_gigbot(
+            tmp_path, "--polling", GIGBOT_TOKEN=TOKEN, GIGBOT_API_URL=emulator.url,
+            GIGBOT_WEBHOOK_URL=hook, GIGBOT_WEBHOOK_SECRET="s3cret",
+            GIGBOT_LOG_LEVEL="WARNING",
+        )
+        try:
+            ann = emulator.user(language_code="en")
+            await ann.command("/start")
+            await ann.expect(catalog("en")["onboarding.choose_language"], timeout=60)
+            info = await bot.get_webhook_info()
+        finally:
+            process.send_signal(signal.SIGTERM)
+        code, err = await finished(process, 10)
+
+    assert info.url == ""
+    assert code == 0, err

@@ -18,13 +18,14 @@ from contextlib import AsyncExitStack
 from pathlib import Path
 from typing import Any, ClassVar
 
-from gigbot.app import build_application, polling
+from gigbot.app import build_application
 from gigbot.clock import OffsetClock
 from gigbot.config import Settings, load_settings
 from gigbot.context import GigApp
 from gigbot.db import close_db, init_db, migrate
 from gigbot.emulator import BotMessage, Emulator, SimUser
 from gigbot.i18n import t
+from gigbot.runner import polling
 
 __all__ = ["ADMIN_ID", "TOKEN", "Harness"]
 
@@ -87,7 +88,7 @@ class Harness:
         self._settings = load_settings(self.environ(**settings), dotenv=None)
         url = self._settings.db_url
         if url.startswith("sqlite://"):
-            shutil.copyfile(await self._migrated_template(), url.removeprefix("sqlite://"))
+            shutil.copyfile(await self.migrated_template(), url.removeprefix("sqlite://"))
             await init_db(url, apply_migrations=False)
         else:
             await init_db(url)
@@ -96,7 +97,8 @@ class Harness:
         await self._stack.enter_async_context(polling(self._app, poll_timeout=POLL_TIMEOUT))
 
     @classmethod
-    async def _migrated_template(cls) -> Path:
+    async def migrated_template(cls) -> Path:
+        """A migrated SQLite file to copy: migrated once per process, removed at exit."""
         if cls._template is None:
             folder = Path(tempfile.mkdtemp(prefix="gigbot-schema-"))
             atexit.register(shutil.rmtree, folder, ignore_errors=True)

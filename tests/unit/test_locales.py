@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from gigbot.i18n import LANGUAGES, LOCALE_DIR, _flatten
+from gigbot.i18n import LANGUAGES, LOCALE_DIR, flatten
 
 PLURAL_FORMS = ("zero", "one", "two", "few", "many", "other")
 OPTIONAL_FORMS = frozenset(PLURAL_FORMS) - {"other"}  # Korean has only "other"
@@ -16,7 +16,7 @@ OPTIONAL_FORMS = frozenset(PLURAL_FORMS) - {"other"}  # Korean has only "other"
 
 def flat(lang: str) -> dict[str, str]:
     with (LOCALE_DIR / f"{lang}.toml").open("rb") as fh:
-        return _flatten(tomllib.load(fh))
+        return flatten(tomllib.load(fh))
 
 
 def fields(text: str) -> set[str]:

@@ -3,25 +3,20 @@
 from __future__ import annotations
 
 import shutil
-import socket
 from pathlib import Path
 
 import aiohttp
 
-from gigbot.app import build_application
+from gigbot.app import UPDATE_TYPES, build_application
 from gigbot.clock import SYSTEM_CLOCK
 from gigbot.config import load_settings
 from gigbot.db import close_db, init_db
 from gigbot.emulator import Emulator
 from gigbot.i18n import catalog
-from gigbot.web.webhook import SECRET_HEADER, serve_webhook
+from gigbot.runner import probes_for, serve_webhook
+from gigbot.web.ports import free_port
+from gigbot.web.webhook import SECRET_HEADER
 from tests.helpers.harness import TOKEN, Harness
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 async def test_webhook_mode_checks_the_secret_and_serves_updates(tmp_path: Path) -> None:
@@ -34,12 +29,13 @@ async def test_webhook_mode_checks_the_secret_and_serves_updates(tmp_path: Path)
              "GIGBOT_WEBHOOK_SECRET": "s3cret-Token_1", "GIGBOT_PORT": str(port)},
             dotenv=None,
         )
-        shutil.copyfile(await Harness._migrated_template(), tmp_path / "gigbot.sqlite3")
+        shutil.copyfile(await Harness.migrated_template(), tmp_path / "gigbot.sqlite3")
         await init_db(settings.db_url, apply_migrations=False)
         try:
             app = build_application(settings, clock=SYSTEM_CLOCK)
-            async with serve_webhook(app, settings, host="127.0.0.1"), aiohttp.ClientSession(
-            ) as http:
+            probes = probes_for(app, settings)
+            async with serve_webhook(app, settings, probes, host="127.0.0.1"), \
+                    aiohttp.ClientSession() as http:
                 ann = emulator.user(language_code="en")
                 await ann.command("/start")
                 picker = await ann.expect(catalog("en")["onboarding.choose_language"])
@@ -55,6 +51,10 @@ async def test_webhook_mode_checks_the_secret_and_serves_updates(tmp_path: Path)
                                      headers={SECRET_HEADER: "s3cret-Token_1"}) as response:
                     assert response.status == 400
                 async with http.get(f"http://127.0.0.1:{port}/healthz") as response:
-                    assert (response.status, await response.json()) == (200, {"ok": True})
+                    assert (response.status, await response.json()) == (
+                        200, {"database": "ok", "bot": "running"})
+                info = await app.bot.get_webhook_info()
+                assert info.url == hook
+                assert set(info.allowed_updates or ()) == set(UPDATE_TYPES)
         finally:
             await close_db()

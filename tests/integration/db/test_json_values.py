@@ -6,8 +6,8 @@ import json
 from typing import Any
 
 import pytest
-from tortoise.connection import connections
 
+from gigbot.db import statements
 from gigbot.db.bulk import BulkWriter
 from gigbot.db.models import Item
 from tests.helpers import crowd
@@ -19,7 +19,7 @@ VALUES = ["pos", "123", "", "null", '"quoted"', "긍정", ["pos", "neg"], {"en":
 
 async def _stored(item_id: int) -> Any:
     """The JSON value in the gold column of the item row, read without the ORM."""
-    rows = await connections.get("default").execute_query_dict(
+    rows = await statements.connection().execute_query_dict(
         f"SELECT gold FROM item WHERE id = {int(item_id)}"
     )
     return json.loads(rows[0]["gold"])

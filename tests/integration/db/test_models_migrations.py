@@ -9,7 +9,6 @@ from typing import Any
 
 import pytest
 from tortoise import Tortoise, fields
-from tortoise.connection import connections
 from tortoise.exceptions import IntegrityError
 from tortoise.fields.data import CharEnumFieldInstance, IntEnumFieldInstance
 from tortoise.fields.relational import ForeignKeyFieldInstance, OneToOneFieldInstance
@@ -17,7 +16,7 @@ from tortoise.migrations.autodetector import MigrationAutodetector
 from tortoise.migrations.executor import MigrationExecutor
 from tortoise.models import Model
 
-from gigbot.db import dialect, models, tortoise_config
+from gigbot.db import dialect, models, statements, tortoise_config
 from gigbot.db.models import EntryKind, Item, Lease, LedgerEntry, Project, User
 
 START = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
@@ -92,7 +91,7 @@ def _required(model: type[Model]) -> dict[str, Any]:
 
 async def test_migrating_again_applies_nothing_and_keeps_rows(any_db: str) -> None:
     user = await User.create(pseudonym="wkeep", tg_id=5, created_at=START, last_seen_at=START)
-    executor = MigrationExecutor(connections.get("default"), _apps_config())
+    executor = MigrationExecutor(statements.connection(), _apps_config())
 
     await executor.migrate()
     await executor.migrate()
@@ -163,7 +162,7 @@ async def test_a_ledger_key_is_written_once(any_db: str) -> None:
 
 async def test_sqlite_pragmas(db_url: str) -> None:
     assert dialect() == "sqlite"
-    conn = connections.get("default")
+    conn = statements.connection()
 
     async def pragma(name: str) -> Any:
         _, rows = await conn.execute_query(f"PRAGMA {name}")

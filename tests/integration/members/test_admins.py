@@ -8,16 +8,17 @@ from pathlib import Path
 
 import pytest
 
+from gigbot.cli.admins import add_command, list_command, remove_command
 from gigbot.config import Settings, load_settings
 from gigbot.db import database
 from gigbot.errors import ConfigError
-from gigbot.members.admins import add_command, is_admin, list_command, remove_command
+from gigbot.members.admins import is_admin
 from tests.helpers.harness import Harness
 
 
 @pytest.fixture
 async def settings(tmp_path: Path) -> Settings:
-    shutil.copyfile(await Harness._migrated_template(), tmp_path / "gigbot.sqlite3")
+    shutil.copyfile(await Harness.migrated_template(), tmp_path / "gigbot.sqlite3")
     return load_settings({"GIGBOT_DATA_DIR": str(tmp_path), "GIGBOT_ADMINS": "11"}, dotenv=None)
 
 

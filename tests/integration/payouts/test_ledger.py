@@ -22,13 +22,14 @@ async def test_a_repeated_key_returns_the_first_entry(any_db: str) -> None:
 
 async def test_a_new_key_is_written_once_and_stays_idempotent(any_db: str) -> None:
     worker = await make_worker(1)
-    async with in_transaction():
-        entry_id = await ledger.post_new(worker.id, EntryKind.BONUS, 40, key="bonus:new",
+    async with in_transaction() as db:
+        entry_id = await ledger.post_new(db, worker.id, EntryKind.BONUS, 40, key="bonus:new",
                                          now=START)
     replay = await ledger.post(worker.id, EntryKind.BONUS, 40, key="bonus:new", now=START)
     assert replay.id == entry_id
     with pytest.raises(IntegrityError):  # the unique key still guards a new entry
-        async with in_transaction():
-            await ledger.post_new(worker.id, EntryKind.BONUS, 40, key="bonus:new", now=START)
+        async with in_transaction() as db:
+            await ledger.post_new(db, worker.id, EntryKind.BONUS, 40, key="bonus:new",
+                                  now=START)
     assert await LedgerEntry.filter(key="bonus:new").count() == 1
     assert (await ledger.balance(worker.id, START)).available == 40

@@ -104,7 +104,8 @@ async def test_double_tap_records_one_answer_and_one_earning(any_db: str) -> Non
     second = await answers.submit_choice(worker.id, lease_id, 1, now=LATER)
     assert first.outcome is Outcome.RECORDED
     assert second.outcome is Outcome.REPLAY
-    assert second.item is None
+    assert first.item is not None and second.item is not None
+    assert second.item.lease_id == first.item.lease_id  # the item on screen now, nothing new
     assert await Answer.filter(worker_id=worker.id).count() == 1
     answer = await Answer.get(lease_id=lease_id)
     assert answer.value == "pos"

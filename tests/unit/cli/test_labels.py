@@ -104,6 +104,19 @@ def test_each_method_end_to_end(tmp_path: Path, method: str) -> None:
         assert accuracy > 0.9
 
 
+@pytest.mark.parametrize(("with_gold", "chosen"), [(True, "wmv"), (False, "ds")])
+def test_auto_picks_by_the_gold_at_hand(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], with_gold: bool, chosen: str
+) -> None:
+    answers, gold, _ = _synthetic(tmp_path)
+    gold_args = ("--gold", str(gold)) if with_gold else ()
+    auto, named = tmp_path / "auto.csv", tmp_path / "named.csv"
+    assert _run(str(answers), "--method", "auto", *gold_args, "--out", str(auto)) == 0
+    assert f"({chosen})" in capsys.readouterr().out
+    assert _run(str(answers), "--method", chosen, *gold_args, "--out", str(named)) == 0
+    assert _result(auto) == _result(named)
+
+
 def test_ds_clamps_gold_tasks(tmp_path: Path) -> None:
     answers = _write(tmp_path / "a.csv", "task,worker,label\nt1,w1,a\nt1,w2,a\nt2,w1,b\n")
     gold = _write(tmp_path / "g.csv", "task,label\nt1,c\n")

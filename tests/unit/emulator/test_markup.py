@@ -7,7 +7,7 @@ import json
 import pytest
 
 from gigbot.emulator.errors import ApiError
-from gigbot.emulator.methods import _check_inline_keyboard, _markup
+from gigbot.emulator.methods import check_inline_keyboard, parse_markup
 from gigbot.emulator.params import Params, Upload
 
 
@@ -17,13 +17,13 @@ def keyboard(*data: str) -> list[list[dict[str, str]]]:
 
 @pytest.mark.parametrize("data", ["x", "a" * 64, "가" * 21, "a:123456789:12"])
 def test_callback_data_of_1_to_64_bytes_is_accepted(data: str) -> None:
-    _check_inline_keyboard(keyboard(data))
+    check_inline_keyboard(keyboard(data))
 
 
 @pytest.mark.parametrize("data", ["", "a" * 65, "가" * 22, "é" * 33])
 def test_callback_data_outside_1_to_64_bytes_is_button_data_invalid(data: str) -> None:
     with pytest.raises(ApiError) as caught:
-        _check_inline_keyboard(keyboard(data))
+        check_inline_keyboard(keyboard(data))
     assert (caught.value.status, caught.value.description) == (
         400,
         "Bad Request: BUTTON_DATA_INVALID",
@@ -31,27 +31,27 @@ def test_callback_data_outside_1_to_64_bytes_is_button_data_invalid(data: str) -
 
 
 def test_more_than_100_buttons_is_too_long() -> None:
-    _check_inline_keyboard(keyboard(*["d"] * 100))
+    check_inline_keyboard(keyboard(*["d"] * 100))
     with pytest.raises(ApiError, match="reply markup is too long"):
-        _check_inline_keyboard(keyboard(*["d"] * 101))
+        check_inline_keyboard(keyboard(*["d"] * 101))
 
 
 def test_a_button_needs_an_action() -> None:
     with pytest.raises(ApiError, match="Text buttons are unallowed in the inline keyboard"):
-        _check_inline_keyboard([[{"text": "plain"}]])
-    _check_inline_keyboard([[{"text": "site", "url": "https://example.com"}]])
+        check_inline_keyboard([[{"text": "plain"}]])
+    check_inline_keyboard([[{"text": "site", "url": "https://example.com"}]])
 
 
 def test_markup_arrives_as_json_text_or_object() -> None:
     rows = keyboard("a")
-    as_text = _markup(Params({"reply_markup": json.dumps({"inline_keyboard": rows})}))
-    as_object = _markup(Params({"reply_markup": {"inline_keyboard": rows}}))
+    as_text = parse_markup(Params({"reply_markup": json.dumps({"inline_keyboard": rows})}))
+    as_object = parse_markup(Params({"reply_markup": {"inline_keyboard": rows}}))
     assert as_text == as_object == {"inline_keyboard": rows}
-    assert _markup(Params({"reply_markup": '{"force_reply": true}'})) == {"force_reply": True}
+    assert parse_markup(Params({"reply_markup": '{"force_reply": true}'})) == {"force_reply": True}
     with pytest.raises(ApiError, match="can't parse reply keyboard markup JSON object"):
-        _markup(Params({"reply_markup": "{not json"}))
+        parse_markup(Params({"reply_markup": "{not json"}))
     with pytest.raises(ApiError, match="inline keyboard"):
-        _markup(Params({"reply_markup": '{"force_reply": true}'}), inline_only=True)
+        parse_markup(Params({"reply_markup": '{"force_reply": true}'}), inline_only=True)
 
 
 def test_params_read_form_strings_as_telegram_does() -> None:

@@ -8,12 +8,22 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from gigbot.scoring.aggregate import aggregate
-from gigbot.scoring.dawid_skene import DawidSkene, dawid_skene
-from gigbot.scoring.majority import majority_vote
+from gigbot.scoring.dawid_skene import DawidSkene
+from gigbot.scoring.majority import MajorityVote
+from gigbot.scoring.methods import label_aggregator
 from gigbot.scoring.text import wer
-from gigbot.scoring.text_agg import text_aggregate
+from gigbot.scoring.text_agg import Rover
 from gigbot.scoring.types import AnswerMatrix, Decision, TaskAnswer
+
+
+def dawid_skene(
+    answers: list[TaskAnswer], gold: dict[str, str] | None = None
+) -> dict[str, Decision]:
+    return DawidSkene().fit(answers, gold=gold).decisions()
+
+
+def majority_vote(answers: list[TaskAnswer]) -> dict[str, Decision]:
+    return MajorityVote().fit(answers).decisions()
 
 
 def _crowd(
@@ -72,8 +82,8 @@ def test_confidence_is_the_posterior_of_the_chosen_label() -> None:
     model = DawidSkene().fit(answers)
     decisions = model.decisions()
     assert list(decisions) == list(truth)
-    assert np.allclose(model.probas_.sum(axis=1), 1.0)
-    for row, decision in zip(model.probas_, decisions.values(), strict=True):
+    assert np.allclose(model.posteriors_.sum(axis=1), 1.0)
+    for row, decision in zip(model.posteriors_, decisions.values(), strict=True):
         assert decision.confidence == pytest.approx(row.max())
 
 
@@ -86,7 +96,7 @@ def test_gold_tasks_are_clamped() -> None:
     result = dawid_skene(answers, {"t1": "z"})
     assert result["t1"] == Decision("z", 1.0)
     with pytest.raises(ValueError, match="not among the answer labels"):
-        DawidSkene().fit(AnswerMatrix.build(answers), {"t1": "z"})
+        DawidSkene().fit(AnswerMatrix.build(answers), gold={"t1": "z"})
 
 
 def test_gold_helps_when_the_crowd_is_mostly_wrong() -> None:
@@ -120,11 +130,12 @@ def test_plain_model_is_available() -> None:
 
 def test_aggregate_dispatches() -> None:
     answers, _ = _crowd(7, [0.8, 0.7, 0.6])
-    assert aggregate(answers, "mv") == majority_vote(answers)
-    assert aggregate(answers, "ds") == dawid_skene(answers)
-    assert set(aggregate(answers, "wmv", {"t0": "c0"})) == set(majority_vote(answers))
+    assert label_aggregator("mv").fit(answers).decisions() == majority_vote(answers)
+    assert label_aggregator("ds").fit(answers).decisions() == dawid_skene(answers)
+    wmv = label_aggregator("wmv").fit(answers, gold={"t0": "c0"}).decisions()
+    assert set(wmv) == set(majority_vote(answers))
     with pytest.raises(ValueError, match="unknown method"):
-        aggregate(answers, "glad")  # type: ignore[arg-type]
+        label_aggregator("glad")
 
 
 def _load(folder: Path) -> tuple[list[TaskAnswer], dict[str, str]]:
@@ -144,7 +155,7 @@ def test_snow_rte_ds_at_least_majority_vote(shared_datasets: Path) -> None:
 
 def test_crowdwsa_rover_beats_a_single_worker(shared_datasets: Path) -> None:
     answers, gold = _load(shared_datasets / "crowdwsa2019_t1")
-    combined = text_aggregate(answers)
+    combined = Rover().fit(answers).decisions()
     mean_wer = float(np.mean([wer(g, combined[t].text) for t, g in gold.items()]))
     single = float(np.mean([wer(gold[a.task], a.label) for a in answers]))
     assert mean_wer < single - 0.05

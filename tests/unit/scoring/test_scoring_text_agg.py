@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from gigbot.scoring.text import wer
-from gigbot.scoring.text_agg import aggregate_texts, medoid, rover, text_aggregate
+from gigbot.scoring.text_agg import Medoid, Rover, medoid, rover
 from gigbot.scoring.types import TaskAnswer
 
 TRUTH = "the quick brown fox jumps over the lazy dog"
@@ -69,13 +69,15 @@ def test_punctuation_only_and_empty_answers() -> None:
     assert medoid(["", "", "hi"]).text == ""
 
 
-def test_text_aggregate_by_task_in_order() -> None:
+def test_text_aggregators_go_task_by_task_in_order() -> None:
     answers = [
         TaskAnswer("b", "w1", "two words"),
         TaskAnswer("a", "w1", "one"),
         TaskAnswer("b", "w2", "two words"),
     ]
-    result = text_aggregate(answers, "medoid")
+    result = Medoid().fit(answers).decisions()
     assert list(result) == ["b", "a"]
     assert result["b"].text == "two words"
-    assert aggregate_texts(["x y", "x y", "x z"]).text == "x y"
+    assert Rover().fit([TaskAnswer("t", "w", t) for t in ("x y", "x y", "x z")]).texts_ == {
+        "t": "x y"
+    }

@@ -1,23 +1,44 @@
-"""Votes: item_decision, needs_more, weighted_vote, majority vote and gold-weighted vote."""
+"""Votes: the live item decision, needs_more, weighted_vote, majority and gold-weighted vote."""
 
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 import pytest
 
-from gigbot.scoring.majority import (
-    gold_accuracies,
-    item_decision,
-    log_odds,
-    majority_vote,
-    needs_more,
-    weighted_vote,
-    wmv,
-)
+from gigbot.scoring.majority import MajorityVote
 from gigbot.scoring.skill import Skill
 from gigbot.scoring.types import AnswerMatrix, Decision, TaskAnswer, Vote
+from gigbot.scoring.weighted import (
+    WeightedVote,
+    gold_accuracies,
+    log_odds,
+    needs_more,
+    weighted_vote,
+)
+
+
+def item_decision(
+    votes: list[Vote[Any]],
+    skills: Mapping[Any, Skill | float],
+    labels: list[str] | int,
+    *,
+    multi_label: bool = False,
+) -> Decision:
+    """One item decided as completion does: the weighted vote fitted with the workers' skills."""
+    aggregator = WeightedVote(classes=labels, multi_label=multi_label)
+    return aggregator.fit(votes, skills=skills).decisions()[""]
+
+
+def majority_vote(answers: list[TaskAnswer]) -> dict[str, Decision]:
+    return MajorityVote().fit(answers).decisions()
+
+
+def wmv(answers: list[TaskAnswer], gold: dict[str, str]) -> dict[str, Decision]:
+    return WeightedVote().fit(answers, gold=gold).decisions()
 
 
 def test_item_decision_matches_the_formula() -> None:
@@ -73,8 +94,8 @@ def test_item_decision_multi_label_sets_are_categories() -> None:
 
 def test_item_decision_single_label_project_and_errors() -> None:
     assert item_decision([Vote(1, "only")], {}, ["only"]) == Decision("only", 1.0)
-    with pytest.raises(ValueError, match="at least one vote"):
-        item_decision([], {}, ["a", "b"])
+    # no votes, no item to decide (completion always has at least one)
+    assert WeightedVote(classes=["a", "b"]).fit([], skills={}).decisions() == {}
 
 
 def test_item_decision_below_chance_workers_do_not_overflow() -> None:
