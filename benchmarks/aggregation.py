@@ -1,8 +1,9 @@
-"""Accuracy of gigbot's aggregation on public crowd datasets, and Dawid-Skene fitting time.
+"""Accuracy, calibration, time and memory of every aggregation method on the public crowd sets.
 
 Run: ``.venv/bin/python benchmarks/aggregation.py [--datasets DIR] [--seeds N]``. DIR defaults to
 ``../shared/datasets`` beside the repository (its README defines the layout and the scoring);
-without it only the timing on synthetic answers runs. Prints Markdown tables (docs/quality.md).
+without it only the time and memory on synthetic answers run. Prints the Markdown tables of
+docs/quality.md §8.
 
 Scoring, as the datasets' README defines it: categorical accuracy over the gold tasks (a gold
 task without a prediction is wrong); text: mean over gold tasks of the WER after NFKC, lower
@@ -19,6 +20,7 @@ import random
 import statistics
 import sys
 import time
+import tracemalloc
 from collections.abc import Callable, Mapping
 from functools import partial
 from pathlib import Path
@@ -29,12 +31,12 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from gigbot.scoring import (  # noqa: E402
+    METHODS,
     AnswerMatrix,
-    DawidSkene,
+    AutoAggregator,
     Decision,
-    MajorityVote,
+    LabelAggregator,
     TaskAnswer,
-    WeightedVote,
     text_aggregator,
     wer,
 )
@@ -97,83 +99,95 @@ def reveal(gold: Mapping[str, str], seed: int) -> tuple[dict[str, str], dict[str
     return {k: gold[k] for k in keys[:cut]}, {k: gold[k] for k in keys[cut:]}
 
 
-def mv(matrix: AnswerMatrix) -> dict[str, Decision]:
-    """Majority vote."""
-    return MajorityVote().fit(matrix).decisions()
+LABEL_METHODS = [*METHODS, "auto"]
+TEXT_NAMES = ["medoid", "rover", "wrover"]
 
 
-def wmv(matrix: AnswerMatrix, gold: Mapping[str, str]) -> dict[str, Decision]:
-    """The gold-weighted vote with its defaults."""
-    return WeightedVote().fit(matrix, gold=gold).decisions()
+def make(name: str) -> LabelAggregator:
+    """A categorical aggregator by name, with its defaults."""
+    return AutoAggregator() if name == "auto" else METHODS[name]()
 
 
-def ds(matrix: AnswerMatrix, gold: Mapping[str, str] | None = None) -> dict[str, Decision]:
-    """gigbot's Dawid-Skene with its defaults."""
-    return DawidSkene().fit(matrix, gold=gold).decisions()
+def ece(pred: Mapping[str, Decision], truth: Mapping[str, str], bins: int = 10) -> float:
+    """Expected calibration error of the confidences: Σ_b n_b/n · |accuracy_b − confidence_b|
+    over ``bins`` equal-width confidence bins (Guo et al. 2017), on the gold tasks."""
+    conf = np.array([pred[t].confidence if t in pred else 0.0 for t in truth])
+    right = np.array([t in pred and pred[t].label == g for t, g in truth.items()], dtype=float)
+    which = np.minimum((conf * bins).astype(int), bins - 1)
+    total = 0.0
+    for b in range(bins):
+        inside = which == b
+        if inside.any():
+            total += inside.sum() / conf.size * abs(right[inside].mean() - conf[inside].mean())
+    return total
 
 
-def plain_ds(matrix: AnswerMatrix) -> dict[str, Decision]:
-    """Dawid-Skene without the pooled prior, for comparison."""
-    return DawidSkene(prior_strength=0).fit(matrix).decisions()
-
-
-def gold_mean(
-    method: Callable[[AnswerMatrix, Mapping[str, str]], Mapping[str, Decision]],
-    matrix: AnswerMatrix,
-    gold: Mapping[str, str],
-    seeds: int,
-) -> float:
+def gold_mean(name: str, matrix: AnswerMatrix, gold: Mapping[str, str], seeds: int) -> float:
     """Mean accuracy on the hidden 80 % over ``seeds`` random reveals."""
     scores = []
     for seed in range(seeds):
         revealed, hidden = reveal(gold, seed)
-        scores.append(accuracy(method(matrix, revealed), hidden))
+        scores.append(accuracy(make(name).fit(matrix, gold=revealed).decisions(), hidden))
     return statistics.fmean(scores)
 
 
 def categorical_table(root: Path, seeds: int) -> None:
-    """Accuracy of every method on every categorical dataset, against crowd-kit's figures."""
-    print("### Categorical accuracy\n")
-    print(
-        "| dataset | MV | DS (plain) | **DS (gigbot)** | crowd-kit DS | crowd-kit best other "
-        f"| WMV gold 20 % ({seeds} draws) | crowd-kit gold 20 % | DS + gold 20 % |"
-    )
-    print("|---|---|---|---|---|---|---|---|---|")
-    sums = np.zeros(8)
+    """Accuracy and calibration of every method on every categorical set, beside crowd-kit's."""
+    print("### Categorical accuracy, no gold\n")
+    head = " | ".join(LABEL_METHODS)
+    print(f"| dataset | {head} | auto chose | crowd-kit MV | crowd-kit DS | crowd-kit best |")
+    print("|---" * (len(LABEL_METHODS) + 5) + "|")
+    sums = np.zeros(len(LABEL_METHODS) + 3)
+    calibration: dict[str, list[float]] = {}
+    gold_rows: list[str] = []
+    gold_sums = np.zeros(4)
     for name in CATEGORICAL:
         answers, gold = load(root / name)
         matrix = AnswerMatrix.build(answers, gold.values())
         ref_mv, ref_ds, ref_best, best_name, ref_gold = REFERENCE[name]
-        row = [
-            accuracy(mv(matrix), gold),
-            accuracy(plain_ds(matrix), gold),
-            accuracy(ds(matrix), gold),
-            ref_ds,
-            ref_best,
-            gold_mean(wmv, matrix, gold, seeds),
-            ref_gold,
-            gold_mean(ds, matrix, gold, seeds),
-        ]
-        sums += row
+        row, eces, chose = [], [], ""
+        for method in LABEL_METHODS:
+            fitted = make(method).fit(matrix)
+            decided = fitted.decisions()
+            row.append(accuracy(decided, gold))
+            eces.append(ece(decided, gold))
+            if isinstance(fitted, AutoAggregator):
+                chose = fitted.chosen_
+        calibration[name] = eces
+        sums += [*row, ref_mv, ref_ds, ref_best]
         best = f"{ref_best:.4f} ({best_name})" if best_name else f"{ref_best:.4f}"
-        cells = [f"{v:.4f}" for v in row]
-        cells[2] = f"**{cells[2]}**"
-        cells[4] = best
-        print(f"| {name} | " + " | ".join(cells) + " |")
-        if abs(row[0] - ref_mv) > 1e-4:  # the README says MV reproduces its column exactly
-            print(f"(warning: {name} MV {row[0]:.4f} differs from the reference {ref_mv})")
+        cells = " | ".join(f"{v:.4f}" for v in row)
+        print(f"| {name} | {cells} | {chose} | {ref_mv:.4f} | {ref_ds:.4f} | {best} |")
+        with_gold = [gold_mean(m, matrix, gold, seeds) for m in ("wmv", "ds", "auto")]
+        gold_sums += [*with_gold, ref_gold]
+        gold_rows.append(
+            f"| {name} | " + " | ".join(f"{v:.4f}" for v in with_gold) + f" | {ref_gold:.4f} |"
+        )
     means = [f"{v / len(CATEGORICAL):.4f}" for v in sums]
+    means.insert(len(LABEL_METHODS), "")  # the "auto chose" column
     print("| **mean** | " + " | ".join(means) + " |\n")
+    print(f"### Gold 20 % revealed, accuracy on the other 80 % (mean of {seeds} draws)\n")
+    print("| dataset | wmv | ds | auto | crowd-kit gold-weighted vote (one draw) |")
+    print("|---|---|---|---|---|")
+    print("\n".join(gold_rows))
+    print("| **mean** | " + " | ".join(f"{v / len(CATEGORICAL):.4f}" for v in gold_sums) + " |\n")
+    print("### Expected calibration error of the confidences (10 bins, no gold)\n")
+    print(f"| dataset | {head} |")
+    print("|---" * (len(LABEL_METHODS) + 1) + "|")
+    for name, eces in calibration.items():
+        print(f"| {name} | " + " | ".join(f"{v:.4f}" for v in eces) + " |")
+    mean_ece = np.mean(list(calibration.values()), axis=0)
+    print("| **mean** | " + " | ".join(f"{v:.4f}" for v in mean_ece) + " |\n")
 
 
 def text_table(root: Path) -> None:
     """Mean WER of the text methods on the text datasets, and their time."""
     print("### Text: mean WER (lower is better)\n")
     print(
-        "| dataset | random single worker | medoid | **ROVER (gigbot)** | crowd-kit ROVER "
-        "| best single transcript (oracle) | ROVER time |"
+        "| dataset | random single worker | medoid | rover | **wrover** | wrover + gold 20 % "
+        "| crowd-kit ROVER | oracle | rover time | wrover time |"
     )
-    print("|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     for name in TEXT:
         answers, gold = load(root / name)
         by_task: dict[str, list[str]] = {}
@@ -185,18 +199,26 @@ def text_table(root: Path) -> None:
         oracle = statistics.fmean(
             min(wer(g, h) for h in by_task.get(t, [""])) for t, g in gold.items()
         )
+
+        def score(decided: Mapping[str, object], truth: Mapping[str, str]) -> float:
+            return statistics.fmean(
+                wer(g, getattr(decided.get(t), "text", "")) for t, g in truth.items()
+            )
+
         scores: dict[str, float] = {}
-        seconds = 0.0
-        for method in ("medoid", "rover"):
+        seconds: dict[str, float] = {}
+        for method in TEXT_NAMES:
             started = time.perf_counter()
             combined = text_aggregator(method).fit(answers).decisions()
-            seconds = time.perf_counter() - started
-            scores[method] = statistics.fmean(
-                wer(g, combined[t].text if t in combined else "") for t, g in gold.items()
-            )
+            seconds[method] = time.perf_counter() - started
+            scores[method] = score(combined, gold)
+        revealed, hidden = reveal(gold, 0)
+        fitted = text_aggregator("wrover").fit(answers, gold=revealed)
+        with_gold = score(fitted.decisions(), hidden)
         print(
-            f"| {name} | {single:.4f} | {scores['medoid']:.4f} | **{scores['rover']:.4f}** "
-            f"| {REFERENCE_ROVER[name]:.4f} | {oracle:.4f} | {seconds:.1f} s |"
+            f"| {name} | {single:.4f} | {scores['medoid']:.4f} | {scores['rover']:.4f} "
+            f"| **{scores['wrover']:.4f}** | {with_gold:.4f} (80 %) | {REFERENCE_ROVER[name]:.4f} "
+            f"| {oracle:.4f} | {seconds['rover']:.1f} s | {seconds['wrover']:.1f} s |"
         )
     print()
 
@@ -226,11 +248,26 @@ def _best_of(runs: int, fn: Callable[[], object]) -> float:
     return min(times)
 
 
+def _fit(method: str, matrix: AnswerMatrix) -> LabelAggregator:
+    return make(method).fit(matrix)
+
+
+def _peak(fn: Callable[[], object]) -> float:
+    """Peak traced memory of one call, in MB (numpy's buffers are traced too)."""
+    tracemalloc.start()
+    try:
+        fn()
+        return tracemalloc.get_traced_memory()[1] / 1e6
+    finally:
+        tracemalloc.stop()
+
+
 def timing_table(root: Path | None) -> None:
-    """Dawid-Skene time: encoding and fitting, converged and with all 100 iterations."""
-    print("### Dawid-Skene time (best of 3)\n")
-    print("| answers | encode | fit (converged) | iterations | fit (100 iterations, tol 0) |")
-    print("|---|---|---|---|---|")
+    """Fit time (best of 3) and peak memory of every method on 100 000 synthetic answers and
+    on the largest public categorical set; the matrix is encoded once beforehand."""
+    print("### Time and peak memory of a fit (best of 3)\n")
+    print("| answers | encode | " + " | ".join(LABEL_METHODS) + " |")
+    print("|---" * (len(LABEL_METHODS) + 2) + "|")
     sets: list[tuple[str, list[TaskAnswer]]] = [("100 000 synthetic", synthetic(100_000))]
     if root is not None:
         real = {name: load(root / name)[0] for name in CATEGORICAL}
@@ -239,13 +276,12 @@ def timing_table(root: Path | None) -> None:
     for name, answers in sets:
         encode = _best_of(3, partial(AnswerMatrix.build, answers))
         matrix = AnswerMatrix.build(answers)
-        fit = _best_of(3, partial(DawidSkene().fit, matrix))
-        iterations = DawidSkene().fit(matrix).n_iter_
-        full = _best_of(3, partial(DawidSkene(tol=0).fit, matrix))
-        print(
-            f"| {name} ({len(answers):,}) | {encode:.2f} s | {fit:.2f} s | {iterations} "
-            f"| {full:.2f} s |"
-        )
+        cells = []
+        for method in LABEL_METHODS:
+            run = partial(_fit, method, matrix)
+            seconds, peak = _best_of(3, run), _peak(run)
+            cells.append(f"{seconds:.2f} s, {peak:.0f} MB")
+        print(f"| {name} ({len(answers):,}) | {encode:.2f} s | " + " | ".join(cells) + " |")
     print()
 
 

@@ -2,10 +2,12 @@
 
 Item rows: ``key, label, confidence, answers, method``. With ``--method stored`` (the default) the
 label is the one the live quality service stored when the item completed (scoring's
-skill-weighted ``WeightedVote``; an open item has an empty label); ``mv``, ``wmv`` and ``ds``
-re-aggregate every answer of the project now with scoring's majority vote, gold-weighted vote or
-Dawid-Skene (control items in force are the gold). Transcription projects are combined with
-scoring's ROVER whatever the method. Control items in force carry their gold (method ``gold``).
+skill-weighted ``WeightedVote``; an open item has an empty label); any other name of
+``scoring.METHOD_NAMES`` (``auto``, ``mv``, ``wmv``, ``ocds``, ``ds``) re-aggregates every answer
+of the project now with that scoring method (control items in force are the gold).
+Transcription projects are combined with the named text method of ``scoring.TEXT_METHODS``, or
+for any other name with the text ``auto`` (``wrover``). Control items in force carry their gold
+(method ``gold``).
 
 Answer rows: ``key, worker, answer, seconds, is_control, correct, status``. Workers appear by
 pseudonym; ``--with-ids`` gives their Telegram ids instead (column ``worker_tg_id``, empty for a
@@ -42,7 +44,7 @@ __all__ = [
 BATCH = 1000
 ITEM_FIELDS = ("key", "label", "confidence", "answers", "method")
 ANSWER_FIELDS = ("key", "worker", "answer", "seconds", "is_control", "correct", "status")
-Method = str  # stored | mv | wmv | ds
+Method = str  # stored, or a name of scoring.METHOD_NAMES (text: scoring.TEXT_METHOD_NAMES)
 
 
 async def export_project(
@@ -113,7 +115,9 @@ def _in_force(item: Item) -> bool:
 async def item_rows(project: Project, method: Method = "stored") -> AsyncIterator[dict[str, Any]]:
     """One row per item, in import order (see the module doc for the methods)."""
     decided = {} if method == "stored" else await _aggregate(project, method)
-    shown_method = "rover" if project.kind == "transcription" and method != "stored" else method
+    shown_method = (
+        _text_method(method) if project.kind == "transcription" and method != "stored" else method
+    )
     async for batch in _items(project):
         counts = {
             r["item_id"]: r["n"]
@@ -164,12 +168,17 @@ async def _aggregate(project: Project, method: Method) -> dict[int, tuple[Any, f
         )
         last = rows[-1]["id"]
     if project.kind == "transcription":
-        texts = scoring.Rover().fit(answers).decisions()
+        texts = scoring.text_aggregator(_text_method(method)).fit(answers).decisions()
         return {int(task): (d.text, d.confidence) for task, d in texts.items()}
     gold = await _gold(project)
     aggregator = scoring.label_aggregator(method, gold=bool(gold))  # ValueError if unknown
     decisions = aggregator.fit(answers, gold=gold).decisions()
     return {int(task): (_decode(project, d.label), d.confidence) for task, d in decisions.items()}
+
+
+def _text_method(method: Method) -> str:
+    """The text method a name stands for in a transcription project."""
+    return method if method in scoring.TEXT_METHODS else scoring.TEXT_AUTO
 
 
 def _decode(project: Project, label: scoring.Label) -> Any:

@@ -15,6 +15,7 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from gigbot.catalog.files import TomlDoc, member_path
+from gigbot.catalog.states import Acceptance
 from gigbot.errors import ImportFileError
 
 __all__ = [
@@ -32,7 +33,7 @@ __all__ = [
 
 SLUG = re.compile(r"^[a-z0-9-]{3,40}$")
 KINDS = ("classification", "transcription")
-ACCEPT = ("auto", "consensus", "review")
+ACCEPT = tuple(policy.value for policy in Acceptance)
 MAX_LABELS = 12
 MAX_LABEL_BYTES = 32  # a label value must never break a callback codec (64 bytes in all)
 MAX_ERRORS = 20
@@ -357,7 +358,7 @@ def project_spec(doc: TomlDoc, problems: Problems) -> ProjectSpec | None:
     if qualification is not None and not SLUG.match(qualification):
         table.error("qualification", f"{show(qualification)} is not a quiz slug")
     min_accuracy = table.number("min_accuracy", 0.8)
-    accept = table.choice("accept", ACCEPT, "auto")
+    accept = table.choice("accept", ACCEPT, Acceptance.AUTO.value)
     hold_days = table.integer("hold_days", 0)
     lease_minutes = table.number("lease_minutes", 10, lo=0, hi=24 * 60, open_lo=True)
     rules = _rules(table, kind)

@@ -21,6 +21,21 @@ __all__ = ["build_parser", "main"]
 
 Command = Callable[[argparse.Namespace, Settings], Coroutine[Any, Any, int]]
 
+# `labels aggregate --method`: gigbot.scoring.methods.DESCRIPTIONS, repeated here so that
+# `--help` does not import numpy (a test keeps the two equal)
+AGGREGATE_METHODS = {
+    "auto": "the default: the best of mv/wmv/ocds(/ds) on held-out gold, else on held-out "
+    "answers; with --text, wrover",
+    "mv": "majority vote: the most frequent label (ties to the smallest)",
+    "wmv": "weighted vote: log-odds weights from the gold, else from agreement with the "
+    "majority (Wawa)",
+    "ocds": "one-coin Dawid-Skene: EM with one accuracy per worker",
+    "ds": "Dawid-Skene: EM with a confusion matrix per worker, shrunk to the crowd's",
+    "wrover": "text: ROVER with word votes weighted by each worker's reliability",
+    "rover": "text: ROVER word-slot voting over transcriptions aligned to their medoid",
+    "medoid": "text: the transcription closest to all the others",
+}
+
 
 def _later(what: str) -> Command:
     async def command(_args: argparse.Namespace, _settings: Settings) -> int:
@@ -79,7 +94,7 @@ def build_parser() -> argparse.ArgumentParser:
     p_export.add_argument("slug", metavar="SLUG")
     p_export.add_argument("--format", choices=("csv", "jsonl"), default="csv")
     p_export.add_argument("--answers", action="store_true", help="one row per answer")
-    p_export.add_argument("--method", choices=("stored", "mv", "wmv", "ds"), default="stored",
+    p_export.add_argument("--method", choices=("stored", *AGGREGATE_METHODS), default="stored",
                           help="aggregation for the item rows (default: the labels stored live)")
     p_export.add_argument("--with-ids", action="store_true",
                           help="real Telegram ids instead of pseudonyms (admins only)")
@@ -95,14 +110,21 @@ def build_parser() -> argparse.ArgumentParser:
     labels = sub.add_parser("labels", help="aggregate crowd answers from any CSV")
     lsub = labels.add_subparsers(dest="labels_command", metavar="ACTION", required=True)
     agg = lsub.add_parser(
-        "aggregate", help="aggregate task,worker,label rows into task,label,confidence"
+        "aggregate", help="aggregate task,worker,label rows into task,label,confidence",
+        description="Aggregate task,worker,label rows into task,label,confidence.",
+        epilog="methods:\n" + "\n".join(
+            f"  {name:<8}{text}" for name, text in AGGREGATE_METHODS.items()
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     agg.add_argument("answers", metavar="ANSWERS.csv")
-    agg.add_argument("--method", choices=("auto", "mv", "wmv", "ds"), default="ds",
-                     help="auto: wmv with --gold, else ds (default: ds)")
+    agg.add_argument("--method", choices=tuple(AGGREGATE_METHODS), default="auto",
+                     help="aggregation method (default: auto; see the list below)")
     agg.add_argument("--gold", metavar="GOLD.csv", help="known answers (task,label)")
-    agg.add_argument("--text", action="store_true", help="free-text answers (transcriptions)")
-    agg.add_argument("--out", metavar="RESULT.csv", required=True)
+    agg.add_argument("--text", action="store_true",
+                     help="free-text answers (transcriptions): auto, wrover, rover, medoid")
+    agg.add_argument("--out", metavar="RESULT.csv", default="-",
+                     help="output file (default: - , standard output)")
     agg.set_defaults(func=_lazy("gigbot.cli.labels", "aggregate_command"), needs_settings=False)
 
     admin = sub.add_parser("admin", help="admins besides GIGBOT_ADMINS")

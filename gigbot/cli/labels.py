@@ -2,8 +2,11 @@
 
 Input ``task,worker,label`` (a header is required; UTF-8 with or without a byte-order mark; other
 columns are ignored; fields are whitespace-stripped), optional gold ``task,label``. Output
-``task,label,confidence`` with tasks in the order they first appear in the answers. Problems with
-the files are reported as one line naming the file (and line) with exit code 2.
+``task,label,confidence`` with tasks in the order they first appear in the answers, to a file or
+(``--out -``, the default) to standard output. Problems with the files and misuse (free text
+without ``--text``, a text method without it or a categorical one with it, gold on none of the
+tasks, one answer or one worker, a fit over the memory budget) are reported as one line with
+exit code 2.
 """
 
 from __future__ import annotations
@@ -18,13 +21,24 @@ from pathlib import Path
 
 from gigbot.config import Settings
 from gigbot.errors import AggregateInputError
-from gigbot.scoring.methods import label_aggregator, resolve_method, text_aggregator
+from gigbot.scoring.auto import AutoAggregator
+from gigbot.scoring.base import MemoryBudgetError
+from gigbot.scoring.methods import (
+    AUTO,
+    METHOD_NAMES,
+    TEXT_AUTO,
+    TEXT_METHOD_NAMES,
+    label_aggregator,
+    text_aggregator,
+)
 from gigbot.scoring.types import Decision, TaskAnswer
 
-__all__ = ["aggregate_command", "read_answers", "read_gold", "write_result"]
+__all__ = ["aggregate_command", "read_answers", "read_gold", "write_result", "write_stdout"]
 
 ANSWER_COLUMNS = ("task", "worker", "label")
 GOLD_COLUMNS = ("task", "label")
+# more distinct labels than this, each on fewer than two tasks on average: free text
+FREE_TEXT_LABELS = 50
 
 
 def _bad_utf8(path: Path) -> str:
@@ -136,35 +150,115 @@ def write_result(path: Path, decisions: dict[str, Decision]) -> None:
         raise
 
 
+def write_stdout(decisions: dict[str, Decision]) -> None:
+    """Write ``task,label,confidence`` to standard output."""
+    writer = csv.writer(sys.stdout, lineterminator="\n")
+    writer.writerow(("task", "label", "confidence"))
+    for task, decision in decisions.items():
+        label = decision.label
+        shown = label if isinstance(label, str) else ";".join(sorted(label))
+        writer.writerow((task, shown, f"{decision.confidence:.4f}"))
+    sys.stdout.flush()
+
+
+def _check_crowd(path: Path, answers: list[TaskAnswer]) -> None:
+    """One answer or one worker is not a crowd: nothing to aggregate or weigh."""
+    if len(answers) == 1:
+        raise AggregateInputError(
+            f"{path}: only one answer; aggregation needs answers from at least two workers"
+        )
+    first = answers[0].worker
+    if all(a.worker == first for a in answers):
+        raise AggregateInputError(
+            f"{path}: every answer is from one worker ({first!r}); aggregation needs at least "
+            "two workers"
+        )
+
+
+def _check_categories(path: Path, answers: list[TaskAnswer]) -> None:
+    """Refuse free text given to a categorical method: labels that are mostly one task's own.
+
+    A category is a label shared by many tasks; transcriptions are nearly all different. When
+    there are more than ``FREE_TEXT_LABELS`` distinct labels and on average a label occurs on
+    fewer than two tasks, the file is free text (a categorical fit would be tasks x labels).
+    """
+    tasks_of: dict[str, set[str]] = {}
+    for a in answers:
+        tasks_of.setdefault(a.label, set()).add(a.task)
+    labels = len(tasks_of)
+    if labels <= FREE_TEXT_LABELS:
+        return
+    spread = sum(len(tasks) for tasks in tasks_of.values()) / labels
+    if spread < 2.0:
+        n_tasks = len({a.task for a in answers})
+        raise AggregateInputError(
+            f"{path}: {labels:,} distinct labels over {n_tasks:,} tasks (most on one task "
+            "only) look like free text, not categories: add --text"
+        )
+
+
+def _check_gold(path: Path, gold: dict[str, str], answers: list[TaskAnswer]) -> None:
+    tasks = {a.task for a in answers}
+    known = sum(1 for task in gold if task in tasks)
+    if gold and not known:
+        sample = next(iter(gold))
+        raise AggregateInputError(
+            f"{path}: none of its {len(gold):,} tasks (e.g. {sample!r}) is in the answers; "
+            "check that both files use the same task ids"
+        )
+    if known < len(gold):
+        print(
+            f"gigbot: {path}: {len(gold) - known:,} of {len(gold):,} gold tasks are not in the "
+            "answers and are ignored",
+            file=sys.stderr,
+        )
+
+
 def _aggregate(args: argparse.Namespace) -> tuple[dict[str, Decision], int, str]:
+    method: str = args.method
+    if args.text and method not in TEXT_METHOD_NAMES:
+        raise AggregateInputError(
+            f"--method {method} is for categories; with --text use "
+            f"{', '.join(TEXT_METHOD_NAMES)}"
+        )
+    if not args.text and method not in METHOD_NAMES:
+        raise AggregateInputError(f"--method {method} combines free text: add --text")
+    path = Path(args.answers)
+    answers = read_answers(path, text=args.text)
+    _check_crowd(path, answers)
+    gold = read_gold(Path(args.gold)) if args.gold else {}
+    _check_gold(Path(args.gold or ""), gold, answers)
     if args.text:
-        answers = read_answers(Path(args.answers), text=True)
-        combined = text_aggregator("rover").fit(answers).decisions()
+        aggregator = text_aggregator(method)
+        combined = aggregator.fit(answers, gold=gold).decisions()
         decisions = {
             t: Decision(label=d.text, confidence=d.confidence) for t, d in combined.items()
         }
-        return decisions, len(answers), "text, ROVER"
-    if args.method == "wmv" and not args.gold:
-        raise AggregateInputError(
-            "--method wmv weights workers by their gold: give --gold GOLD.csv"
-        )
-    answers = read_answers(Path(args.answers))
-    gold = read_gold(Path(args.gold)) if args.gold else {}
-    method = resolve_method(args.method, gold=bool(gold))  # "auto" becomes wmv or ds
-    decided = label_aggregator(method).fit(answers, gold=gold).decisions()
-    return decided, len(answers), method
+        name = TEXT_AUTO if method == AUTO else method
+        return decisions, len(answers), f"text, {name}"
+    _check_categories(path, answers)
+    fitted = label_aggregator(method).fit(answers, gold=gold)
+    if isinstance(fitted, AutoAggregator):
+        method = f"auto: {fitted.chosen_}"
+    return fitted.decisions(), len(answers), method
 
 
 async def aggregate_command(args: argparse.Namespace, settings: Settings) -> int:
     """Run ``labels aggregate``; 0 when the result is written, 2 on bad input."""
     del settings  # the command needs no configuration
+    to_stdout = args.out in (None, "-")
     try:
         decisions, count, method = _aggregate(args)
-        write_result(Path(args.out), decisions)
-    except AggregateInputError as exc:
+        if to_stdout:
+            write_stdout(decisions)
+        else:
+            write_result(Path(args.out), decisions)
+    except (AggregateInputError, MemoryBudgetError) as exc:
         print(f"gigbot: {exc}", file=sys.stderr)
         return 2
-    if args.text and args.gold:
-        print("gigbot: --gold is not used with --text", file=sys.stderr)
-    print(f"{len(decisions)} tasks from {count} answers ({method}) written to {args.out}")
+    where = "standard output" if to_stdout else args.out
+    print(
+        f"{len(decisions)} tasks from {count} answers ({method}) written to {where}",
+        file=sys.stderr if to_stdout else sys.stdout,
+    )
     return 0

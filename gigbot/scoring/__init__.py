@@ -10,19 +10,31 @@ aggregate`` all use it. See docs/quality.md for the methods and their measured a
 from __future__ import annotations
 
 from gigbot.scoring.audit import AuditFinding, gold_suspect
-from gigbot.scoring.base import Answers, LabelAggregator, TextAggregator, TextDecision
+from gigbot.scoring.auto import AutoAggregator
+from gigbot.scoring.base import (
+    MEMORY_BUDGET,
+    Answers,
+    LabelAggregator,
+    MemoryBudgetError,
+    TextAggregator,
+    TextDecision,
+)
 from gigbot.scoring.dawid_skene import DawidSkene
 from gigbot.scoring.gold import DEFAULT_CER_THRESHOLD, GoldResult, compare, jaccard
 from gigbot.scoring.majority import MajorityVote
 from gigbot.scoring.methods import (
     AUTO,
+    DESCRIPTIONS,
     METHOD_NAMES,
     METHODS,
+    TEXT_AUTO,
+    TEXT_METHOD_NAMES,
     TEXT_METHODS,
     label_aggregator,
     resolve_method,
     text_aggregator,
 )
+from gigbot.scoring.one_coin import OneCoinDawidSkene
 from gigbot.scoring.rules import (
     RecentAnswer,
     Rules,
@@ -36,6 +48,7 @@ from gigbot.scoring.rules import (
 from gigbot.scoring.skill import PRIOR_SKILL, Skill, replay_skill
 from gigbot.scoring.text import cer, normalize, wer
 from gigbot.scoring.text_agg import Medoid, Rover, medoid, rover
+from gigbot.scoring.text_weighted import WeightedRover
 from gigbot.scoring.types import (
     AnswerMatrix,
     Decision,
@@ -50,13 +63,18 @@ from gigbot.scoring.weighted import WeightedVote, log_odds, needs_more, weighted
 __all__ = [
     "AUTO",
     "DEFAULT_CER_THRESHOLD",
+    "DESCRIPTIONS",
+    "MEMORY_BUDGET",
     "METHODS",
     "METHOD_NAMES",
     "PRIOR_SKILL",
+    "TEXT_AUTO",
     "TEXT_METHODS",
+    "TEXT_METHOD_NAMES",
     "AnswerMatrix",
     "Answers",
     "AuditFinding",
+    "AutoAggregator",
     "DawidSkene",
     "Decision",
     "GoldResult",
@@ -64,6 +82,8 @@ __all__ = [
     "LabelAggregator",
     "MajorityVote",
     "Medoid",
+    "MemoryBudgetError",
+    "OneCoinDawidSkene",
     "RecentAnswer",
     "Rover",
     "Rules",
@@ -73,6 +93,7 @@ __all__ = [
     "TextDecision",
     "Verdict",
     "Vote",
+    "WeightedRover",
     "WeightedVote",
     "accuracy_rule",
     "as_label",

@@ -26,16 +26,55 @@ import numpy.typing as npt
 from gigbot.scoring.types import AnswerMatrix, Decision, Label, TaskAnswer, Vote
 
 __all__ = [
+    "MEMORY_BUDGET",
     "Answers",
     "LabelAggregator",
+    "MemoryBudgetError",
     "TextAggregator",
     "TextDecision",
     "answer_matrix",
+    "check_budget",
+    "check_dense_budget",
     "group_by_task",
 ]
 
 Answers: TypeAlias = Iterable[TaskAnswer | Vote[Any]] | AnswerMatrix
 Probas: TypeAlias = dict[str, dict[Label, float]]
+
+# The most memory one fit may ask for. Each method states its need from the sizes of its input
+# before allocating (a task x label table for every method, classes^2 x workers more for full
+# Dawid-Skene) and refuses above this with MemoryBudgetError, instead of asking the system for
+# terabytes when free text is aggregated as categories.
+MEMORY_BUDGET = 512 * 2**20
+_FLOAT = 8
+
+
+class MemoryBudgetError(ValueError):
+    """A fit would need more memory than :data:`MEMORY_BUDGET`; the message is one line."""
+
+
+def check_budget(need: float, what: str, budget: int = MEMORY_BUDGET) -> None:
+    """Raise :class:`MemoryBudgetError` when ``need`` bytes (for ``what``) exceed ``budget``."""
+    if need > budget:
+        raise MemoryBudgetError(
+            f"{what} would need {_size(need)} of memory, over the budget of {_size(budget)}"
+        )
+
+
+def check_dense_budget(matrix: AnswerMatrix, method: str, per_cell: int = 6) -> None:
+    """Check the task x label tables of a fit (``per_cell`` floats live per cell at once)."""
+    cells = float(len(matrix.tasks)) * len(matrix.labels)
+    check_budget(
+        cells * per_cell * _FLOAT,
+        f"{method} on {len(matrix.tasks):,} tasks x {len(matrix.labels):,} labels",
+    )
+
+
+def _size(n: float) -> str:
+    for unit, scale in (("TiB", 2**40), ("GiB", 2**30), ("MiB", 2**20)):
+        if n >= scale:
+            return f"{n / scale:.1f} {unit}"
+    return f"{n / 2**10:.1f} KiB"
 
 
 @dataclass(frozen=True, slots=True)

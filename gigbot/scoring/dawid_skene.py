@@ -45,9 +45,15 @@ from typing import Self
 import numpy as np
 import numpy.typing as npt
 
-from gigbot.scoring.base import Answers, LabelAggregator, answer_matrix
+from gigbot.scoring.base import (
+    Answers,
+    LabelAggregator,
+    answer_matrix,
+    check_budget,
+    check_dense_budget,
+)
 from gigbot.scoring.types import AnswerMatrix
-from gigbot.scoring.weighted import gold_accuracies
+from gigbot.scoring.weighted import clamps, initial_posteriors
 
 __all__ = ["DawidSkene"]
 
@@ -134,9 +140,14 @@ class DawidSkene(LabelAggregator):
             self.n_iter_ = 0
             return self
 
+        check_dense_budget(matrix, type(self).__name__)
+        check_budget(
+            float(n_workers) * k * k * 6 * 8,
+            f"Dawid-Skene on {n_workers:,} workers x {k:,}² labels",
+        )
         layout = _Layout.of(matrix)
-        clamp_rows, clamp_probs = self._clamps(matrix, gold)
-        probas = self._initial(matrix, gold, clamp_rows)
+        clamp_rows, clamp_probs = clamps(matrix, gold)
+        probas = initial_posteriors(matrix, gold)
         probas[clamp_rows] = clamp_probs
         errors = np.zeros((n_workers, k, k))
         priors = np.full(k, 1.0 / k)
@@ -153,42 +164,6 @@ class DawidSkene(LabelAggregator):
         self.posteriors_, self.errors_, self.priors_ = probas, errors, priors
         self._learn_matrix(matrix, probas, probas)
         return self
-
-    @staticmethod
-    def _initial(
-        matrix: AnswerMatrix, gold: Mapping[str, str], clamp_rows: npt.NDArray[np.intp]
-    ) -> FloatArray:
-        """Majority vote shares; with gold, the gold-weighted vote's posteriors instead.
-
-        Starting from the plain majority would let a crowd whose majority is wrong (the gold
-        says so) pull EM into the mirrored solution that the clamped gold tasks cannot undo.
-        """
-        if clamp_rows.size:
-            k = len(matrix.labels)
-            p = np.clip(gold_accuracies(matrix, gold), 1e-4, 1 - 1e-4)
-            weight = np.log(p * (k - 1) / (1 - p)) if k > 1 else np.zeros_like(p)
-            scores = np.zeros((len(matrix.tasks), k))
-            np.add.at(scores, (matrix.task, matrix.label), weight[matrix.worker])
-            shifted = np.exp(scores - scores.max(axis=1, keepdims=True))
-            result: FloatArray = shifted / shifted.sum(axis=1, keepdims=True)
-            return result
-        counts = matrix.vote_counts()
-        shares: FloatArray = counts / counts.sum(axis=1, keepdims=True)
-        return shares
-
-    @staticmethod
-    def _clamps(
-        matrix: AnswerMatrix, gold: Mapping[str, str]
-    ) -> tuple[npt.NDArray[np.intp], FloatArray]:
-        k = len(matrix.labels)
-        index = {task: i for i, task in enumerate(matrix.tasks)}
-        label_ix = {label: i for i, label in enumerate(matrix.labels)}
-        pairs = [(index[t], label_ix[v]) for t, v in gold.items() if t in index]
-        rows = np.asarray([r for r, _ in pairs], dtype=np.intp)
-        probs = np.zeros((len(pairs), k))
-        if pairs:
-            probs[np.arange(len(pairs)), [c for _, c in pairs]] = 1.0
-        return rows, probs
 
     def _m_step(
         self, layout: _Layout, probas: FloatArray, n_workers: int, k: int

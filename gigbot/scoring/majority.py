@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Self
 
-from gigbot.scoring.base import Answers, LabelAggregator, answer_matrix
+from gigbot.scoring.base import Answers, LabelAggregator, answer_matrix, check_dense_budget
 
 __all__ = ["MajorityVote"]
 
@@ -26,6 +26,7 @@ class MajorityVote(LabelAggregator):
         if not matrix.tasks:
             self._learn({}, {})
             return self
+        check_dense_budget(matrix, type(self).__name__, per_cell=3)
         counts = matrix.vote_counts()
         self._learn_matrix(matrix, counts, counts / counts.sum(axis=1, keepdims=True))
         return self

@@ -24,7 +24,7 @@ the same methods behind the aggregator interface (:mod:`gigbot.scoring.base`), t
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -94,47 +94,59 @@ def rover(texts: Sequence[str]) -> TextDecision:
     if not texts:
         raise ValueError("rover() needs at least one text")
     tokens = [_tokens(t) for t in texts]
-    pivot = _medoid_index(tokens)
+    keys, words = vote_words(tokens, _medoid_index(tokens), [1.0] * len(tokens))
+    agreement = _confidence(keys, tokens) if len(tokens) > 1 else 0.0
+    return TextDecision(text=" ".join(words), confidence=agreement)
+
+
+def vote_words(
+    tokens: Sequence[_Tokens], pivot: int, weights: Sequence[float]
+) -> tuple[list[str], list[str]]:
+    """ROVER's vote: every transcription aligned to ``tokens[pivot]``, each slot and gap won by
+    the most weight; the chosen normalised words and their most weighted surface forms."""
     backbone = tokens[pivot]
     n = len(backbone.keys)
-    slots: list[Counter[str]] = [Counter({key: 1}) for key in backbone.keys]  # "" = nothing
-    surfaces: defaultdict[str, Counter[str]] = defaultdict(Counter)
+    own = weights[pivot]
+    slots: list[dict[str, float]] = [{key: own} for key in backbone.keys]  # "" = nothing
+    surfaces: defaultdict[str, defaultdict[str, float]] = defaultdict(lambda: defaultdict(float))
     for word, key in zip(backbone.surface, backbone.keys, strict=True):
-        surfaces[key][word] += 1
-    gaps: list[Counter[tuple[str, ...]]] = [Counter({(): 1}) for _ in range(n + 1)]
+        surfaces[key][word] += own
+    gaps: list[dict[tuple[str, ...], float]] = [{(): own} for _ in range(n + 1)]
     for index, other in enumerate(tokens):
         if index == pivot:
             continue
+        weight = weights[index]
         inserted: dict[int, list[str]] = {}
         for op in Levenshtein.opcodes(backbone.keys, other.keys):
             i1, i2, j1, j2 = op.src_start, op.src_end, op.dest_start, op.dest_end
             paired = min(i2 - i1, j2 - j1)  # equal/replace pair words; insert/delete pair none
             for step in range(paired):
                 key = other.keys[j1 + step]
-                slots[i1 + step][key] += 1
-                surfaces[key][other.surface[j1 + step]] += 1
-            for slot in range(i1 + paired, i2):
-                slots[slot][""] += 1  # left out by this transcription
+                slot = slots[i1 + step]
+                slot[key] = slot.get(key, 0.0) + weight
+                surfaces[key][other.surface[j1 + step]] += weight
+            for position in range(i1 + paired, i2):
+                slot = slots[position]
+                slot[""] = slot.get("", 0.0) + weight  # left out by this transcription
             if j2 - j1 > paired:  # words this transcription adds before backbone word i2
                 inserted.setdefault(i2, []).extend(other.keys[j1 + paired : j2])
                 for j in range(j1 + paired, j2):
-                    surfaces[other.keys[j]][other.surface[j]] += 1
+                    surfaces[other.keys[j]][other.surface[j]] += weight
         for gap in range(n + 1):
-            gaps[gap][tuple(inserted.get(gap, ()))] += 1
+            option = tuple(inserted.get(gap, ()))
+            gaps[gap][option] = gaps[gap].get(option, 0.0) + weight
     keys: list[str] = []
     for position in range(n + 1):
-        best_insert = _winner(gaps[position], default=())
-        keys.extend(best_insert)
+        keys.extend(_winner(gaps[position], default=()))
         if position < n:
             word = _winner(slots[position], default=backbone.keys[position])
             if word:
                 keys.append(word)
-    words = [surfaces[key].most_common(1)[0][0] for key in keys]
-    agreement = _confidence(keys, tokens) if len(tokens) > 1 else 0.0
-    return TextDecision(text=" ".join(words), confidence=agreement)
+    words = [max(surfaces[key].items(), key=lambda item: item[1])[0] for key in keys]
+    return keys, words
 
 
-def _winner(votes: Counter[_T], default: _T) -> _T:
+def _winner(votes: Mapping[_T, float], default: _T) -> _T:
     """The most voted option; on a tie the backbone's own option (``default``) stays."""
     top = max(votes.values())
     if votes.get(default, 0) == top:

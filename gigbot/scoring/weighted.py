@@ -18,20 +18,30 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Hashable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Self, TypeVar
 
 import numpy as np
 import numpy.typing as npt
 
-from gigbot.scoring.base import Answers, LabelAggregator, Probas, answer_matrix, group_by_task
+from gigbot.scoring.base import (
+    Answers,
+    LabelAggregator,
+    Probas,
+    answer_matrix,
+    check_dense_budget,
+    group_by_task,
+)
 from gigbot.scoring.skill import PRIOR_RIGHT, PRIOR_SKILL, PRIOR_WRONG, Skill
 from gigbot.scoring.types import AnswerMatrix, Decision, Label, Vote, label_order
 
 __all__ = [
     "GOLD_PRIOR_STRENGTH",
     "WeightedVote",
+    "agreement_accuracies",
+    "clamps",
     "gold_accuracies",
+    "initial_posteriors",
     "log_odds",
     "needs_more",
     "weighted_vote",
@@ -85,6 +95,88 @@ def gold_accuracies(
     return result
 
 
+def agreement_accuracies(
+    matrix: AnswerMatrix, *, strength: float = GOLD_PRIOR_STRENGTH
+) -> npt.NDArray[np.float64]:
+    """Each worker's smoothed agreement with the majority of the *other* answers of a task.
+
+    The Wawa idea (worker agreement with aggregate, crowd-kit's ``Wawa``) without counting the
+    worker's own answer in the majority they are compared with, which would flatter workers who
+    answer tasks with few others. An answer agrees by ``1 / m`` when its label is one of the
+    ``m`` tied leaders of the others; tasks with a single answer say nothing. Smoothed like
+    :func:`gold_accuracies`: ``(agree_w + s · ā) / (n_w + s)`` with ``ā`` the crowd's mean.
+    """
+    k = len(matrix.labels)
+    counts = matrix.vote_counts()
+    others = counts[matrix.task]
+    others[np.arange(matrix.n_answers), matrix.label] -= 1.0
+    top = others.max(axis=1)
+    leaders = (others == top[:, None]).sum(axis=1)
+    informative = top > 0
+    own = others[np.arange(matrix.n_answers), matrix.label]
+    agree = np.where(informative & (own == top), 1.0 / np.maximum(leaders, 1), 0.0)
+    n_w = np.bincount(
+        matrix.worker, weights=informative.astype(np.float64), minlength=len(matrix.workers)
+    )
+    a_w = np.bincount(matrix.worker, weights=agree, minlength=len(matrix.workers))
+    mean = (a_w.sum() + 1.0) / (n_w.sum() + k) if k > 1 else 1.0
+    result: npt.NDArray[np.float64] = (a_w + strength * mean) / (n_w + strength)
+    return result
+
+
+def clamps(
+    matrix: AnswerMatrix, gold: Mapping[str, str]
+) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.float64]]:
+    """The rows of the gold tasks in ``matrix`` and their one-hot posteriors."""
+    k = len(matrix.labels)
+    index = {task: i for i, task in enumerate(matrix.tasks)}
+    label_ix = {label: i for i, label in enumerate(matrix.labels)}
+    pairs = [(index[t], label_ix[v]) for t, v in gold.items() if t in index and v in label_ix]
+    rows = np.asarray([r for r, _ in pairs], dtype=np.intp)
+    probs = np.zeros((len(pairs), k))
+    if pairs:
+        probs[np.arange(len(pairs)), [c for _, c in pairs]] = 1.0
+    return rows, probs
+
+
+def initial_posteriors(matrix: AnswerMatrix, gold: Mapping[str, str]) -> npt.NDArray[np.float64]:
+    """Where EM starts: majority vote shares; with gold, the gold-weighted vote's posteriors.
+
+    Starting from the plain majority would let a crowd whose majority is wrong (the gold says
+    so) pull EM into the mirrored solution that the clamped gold tasks cannot undo.
+    """
+    known = any(task in gold for task in matrix.tasks) if gold else False
+    if not known:
+        counts = matrix.vote_counts()
+        shares: npt.NDArray[np.float64] = counts / counts.sum(axis=1, keepdims=True)
+        return shares
+    k = len(matrix.labels)
+    p = np.clip(gold_accuracies(matrix, gold), _P_MIN, _P_MAX)
+    return _one_coin_vote(matrix, p, k)[1]
+
+
+def _one_coin_vote(
+    matrix: AnswerMatrix, p: npt.NDArray[np.float64], k: int
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    """Scores and posteriors per (task, listed label) of the log-odds vote, ``k`` labels in all."""
+    listed = len(matrix.labels)
+    weight = np.log(p * (k - 1) / (1.0 - p)) if k > 1 else np.zeros_like(p)
+    flat = np.bincount(
+        matrix.task * listed + matrix.label,
+        weights=weight[matrix.worker],
+        minlength=len(matrix.tasks) * listed,
+    )
+    scores = np.asarray(flat, dtype=np.float64).reshape(len(matrix.tasks), listed)
+    top = scores.max(axis=1, keepdims=True)
+    if k > listed:  # labels not listed score 0: they join the shift and the mass
+        top = np.maximum(top, 0.0)
+    shifted = np.exp(scores - top)
+    mass = shifted.sum(axis=1, keepdims=True)
+    if k > listed:
+        mass = mass + (k - listed) * np.exp(-top)
+    return scores, shifted / mass
+
+
 @dataclass(slots=True)
 class WeightedVote(LabelAggregator):
     """The one-coin weighted vote (``wmv``); ``probas_`` is the posterior of the module doc.
@@ -92,8 +184,11 @@ class WeightedVote(LabelAggregator):
     Each worker's accuracy ``p`` comes either from ``skills`` given to :meth:`fit` (a Skill,
     whose Beta mean is used, or an accuracy; workers not in it get PRIOR_SKILL): the live
     completion rule; or from the gold tasks, smoothed by :func:`gold_accuracies` with
-    ``strength``. Without skills and without gold every worker weighs the same and the labels
-    are majority vote's. Gold tasks are voted like the others (gold only sets the weights).
+    ``strength``; or, without skills and without gold (or gold on none of the tasks), from
+    each worker's agreement with the majority of the others (:func:`agreement_accuracies`, the
+    Wawa method). ``skills_`` holds the accuracies used by the last gold or agreement fit,
+    indexed like the matrix's workers. Gold tasks are voted like the others (gold only sets
+    the weights).
 
     ``classes`` is the label space: the project's label values, or their number K; ``None``
     takes the labels seen in the answers and the gold. ``multi_label``: each label set is one
@@ -107,6 +202,7 @@ class WeightedVote(LabelAggregator):
     classes: Sequence[str] | int | None = None
     multi_label: bool = False
     strength: float = GOLD_PRIOR_STRENGTH
+    skills_: npt.NDArray[np.float64] = field(default_factory=lambda: np.zeros(0), init=False)
 
     def fit(
         self,
@@ -154,24 +250,19 @@ class WeightedVote(LabelAggregator):
         if not matrix.tasks:
             self._learn({}, {})
             return
-        listed = len(matrix.labels)
-        k = max(self._declared_k() or 0, listed)
-        p = np.clip(gold_accuracies(matrix, gold, strength=self.strength), _P_MIN, _P_MAX)
-        weight = np.log(p * (k - 1) / (1.0 - p)) if k > 1 else np.zeros_like(p)
-        flat = np.bincount(
-            matrix.task * listed + matrix.label,
-            weights=weight[matrix.worker],
-            minlength=len(matrix.tasks) * listed,
-        )
-        scores = np.asarray(flat, dtype=np.float64).reshape(len(matrix.tasks), listed)
-        top = scores.max(axis=1, keepdims=True)
-        if k > listed:  # labels not listed score 0: they join the shift and the mass
-            top = np.maximum(top, 0.0)
-        shifted = np.exp(scores - top)
-        mass = shifted.sum(axis=1, keepdims=True)
-        if k > listed:
-            mass = mass + (k - listed) * np.exp(-top)
-        self._learn_matrix(matrix, scores, shifted / mass)
+        check_dense_budget(matrix, type(self).__name__)
+        k = max(self._declared_k() or 0, len(matrix.labels))
+        known = any(task in gold for task in matrix.tasks) if gold else False
+        if known:
+            p = gold_accuracies(matrix, gold, strength=self.strength)
+        else:
+            p = agreement_accuracies(matrix, strength=self.strength)
+        self.skills_ = p
+        scores, probas = _one_coin_vote(matrix, np.clip(p, _P_MIN, _P_MAX), k)
+        # equal posteriors (e.g. every worker at chance) go to the most voted label, then to
+        # the smallest: a vote count is never worth a weight difference above 1e-9
+        scale = 1e-9 / max(1.0, float(matrix.n_answers))
+        self._learn_matrix(matrix, scores + scale * matrix.vote_counts(), probas)
 
 
 def _posterior(

@@ -48,7 +48,7 @@ async def test_item_rows_stored_and_reaggregated() -> None:
         ("c", None, 1, "stored"),
     ]
     assert stored[0]["confidence"] == 1.0 and stored[1]["confidence"] == 0.9643  # 27 / 28
-    for method in ("mv", "wmv", "ds"):
+    for method in ("auto", "mv", "wmv", "ocds", "ds"):
         rows = await collect(item_rows(p, method))
         assert [(r["key"], r["label"], r["method"]) for r in rows] == [
             ("ctl", "pos", "gold"), ("a", "neg", method), ("b", "pos", method),
@@ -74,7 +74,9 @@ async def test_multi_label_and_transcription_rows() -> None:
     [stored] = await collect(item_rows(voice, "stored"))
     [again] = await collect(item_rows(voice, "ds"))
     assert stored["label"] == again["label"] == "hello world"
-    assert again["method"] == "rover"
+    assert again["method"] == "wrover"  # a categorical name: the text auto method
+    [named] = await collect(item_rows(voice, "rover"))
+    assert (named["label"], named["method"]) == ("hello world", "rover")
     out = io.StringIO()
     await write_rows(out, item_rows(tags, "stored"), ITEM_FIELDS, fmt="csv")
     [row] = list(csv.DictReader(io.StringIO(out.getvalue())))

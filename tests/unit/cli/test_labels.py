@@ -104,17 +104,21 @@ def test_each_method_end_to_end(tmp_path: Path, method: str) -> None:
         assert accuracy > 0.9
 
 
-@pytest.mark.parametrize(("with_gold", "chosen"), [(True, "wmv"), (False, "ds")])
-def test_auto_picks_by_the_gold_at_hand(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], with_gold: bool, chosen: str
+@pytest.mark.parametrize("with_gold", [True, False])
+def test_auto_names_its_choice_and_matches_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], with_gold: bool
 ) -> None:
-    answers, gold, _ = _synthetic(tmp_path)
+    answers, gold, truth = _synthetic(tmp_path)
     gold_args = ("--gold", str(gold)) if with_gold else ()
     auto, named = tmp_path / "auto.csv", tmp_path / "named.csv"
-    assert _run(str(answers), "--method", "auto", *gold_args, "--out", str(auto)) == 0
-    assert f"({chosen})" in capsys.readouterr().out
+    assert _run(str(answers), *gold_args, "--out", str(auto)) == 0  # auto is the default
+    said = capsys.readouterr().out
+    chosen = said.split("(auto: ")[1].split(")")[0]
+    assert chosen in ("mv", "wmv", "ocds", "ds")
     assert _run(str(answers), "--method", chosen, *gold_args, "--out", str(named)) == 0
     assert _result(auto) == _result(named)
+    accuracy = np.mean([label == truth[task] for task, label, _ in _result(auto)[1:]])
+    assert accuracy > 0.9
 
 
 def test_ds_clamps_gold_tasks(tmp_path: Path) -> None:
@@ -136,7 +140,7 @@ def test_text_answers_are_combined(tmp_path: Path, capsys: pytest.CaptureFixture
     rows = _result(out)
     assert rows[1][:2] == ["clip1", "hello world"]
     assert rows[2][:2] == ["clip2", ""]
-    assert "(text, ROVER)" in capsys.readouterr().out
+    assert "(text, wrover)" in capsys.readouterr().out
 
 
 def _fails(capsys: pytest.CaptureFixture[str], *argv: str) -> str:
@@ -194,10 +198,12 @@ def test_bad_gold_files(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
     assert "none.csv: no such file" in err
 
 
-def test_wmv_needs_gold(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    answers = _write(tmp_path / "answers.csv", ANSWERS)
-    err = _fails(capsys, str(answers), "--method", "wmv", "--out", str(tmp_path / "r.csv"))
-    assert "--gold" in err
+def test_wmv_runs_without_gold(tmp_path: Path) -> None:
+    answers, _, truth = _synthetic(tmp_path)
+    out = tmp_path / "r.csv"
+    assert _run(str(answers), "--method", "wmv", "--out", str(out)) == 0
+    accuracy = np.mean([label == truth[task] for task, label, _ in _result(out)[1:]])
+    assert accuracy > 0.9  # agreement with the majority finds the adversaries
 
 
 def test_unwritable_output(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -207,10 +213,108 @@ def test_unwritable_output(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
     assert not any(p.name.endswith(".tmp") for p in tmp_path.rglob("*"))
 
 
-def test_gold_with_text_is_reported_unused(
+def test_gold_weights_text_workers(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    answers = _write(tmp_path / "a.csv", "task,worker,label\nc,w1,hi there\nc,w2,hi here\n")
+    gold = _write(tmp_path / "g.csv", "task,label\nc,hi there\n")
+    out = tmp_path / "r.csv"
+    assert _run(str(answers), "--text", "--gold", str(gold), "--out", str(out)) == 0
+    assert _result(out)[1][:2] == ["c", "hi there"]  # w1 matched the gold: w1 weighs more
+    assert capsys.readouterr().err == ""
+
+
+def test_free_text_without_text_flag(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    rows = [f"c{t},w{i},words of clip {t} by {i}" for t in range(30) for i in range(3)]
+    answers = _write(tmp_path / "a.csv", "task,worker,label\n" + "\n".join(rows) + "\n")
+    for method in ("auto", "mv", "wmv", "ocds", "ds"):
+        err = _fails(capsys, str(answers), "--method", method)
+        assert "look like free text, not categories: add --text" in err
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (("--text", "--method", "ds"), "--method ds is for categories; with --text use auto"),
+        (("--text", "--method", "mv"), "--method mv is for categories"),
+        (("--method", "rover"), "--method rover combines free text: add --text"),
+    ],
+)
+def test_methods_of_the_other_kind(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], argv: tuple[str, ...], expected: str
+) -> None:
+    answers = _write(tmp_path / "a.csv", ANSWERS)
+    assert expected in _fails(capsys, str(answers), *argv)
+
+
+def test_gold_on_none_of_the_tasks(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    answers = _write(tmp_path / "a.csv", ANSWERS)
+    gold = _write(tmp_path / "g.csv", "task,label\nother1,x\nother2,y\n")
+    err = _fails(capsys, str(answers), "--gold", str(gold))
+    assert "g.csv: none of its 2 tasks (e.g. 'other1') is in the answers" in err
+
+
+def test_gold_partly_outside_is_noted(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    answers = _write(tmp_path / "a.csv", ANSWERS)
+    gold = _write(tmp_path / "g.csv", "task,label\nt1,x\nother,y\n")
+    assert _run(str(answers), "--gold", str(gold), "--out", str(tmp_path / "r.csv")) == 0
+    assert "1 of 2 gold tasks are not in the answers and are ignored" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        ("task,worker,label\nt1,w1,a\n", "only one answer; aggregation needs"),
+        ("task,worker,label\nt1,w1,a\nt2,w1,b\n", "every answer is from one worker ('w1')"),
+    ],
+)
+@pytest.mark.parametrize("text", [False, True])
+def test_one_answer_or_one_worker(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], content: str, expected: str, text: bool
+) -> None:
+    answers = _write(tmp_path / "a.csv", content)
+    assert expected in _fails(capsys, str(answers), *(("--text",) if text else ()))
+
+
+def test_stdout_by_default_and_with_dash(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    answers = _write(tmp_path / "a.csv", "task,worker,label\nc,w1,hi\n")
-    gold = _write(tmp_path / "g.csv", "task,label\nc,hi\n")
-    assert _run(str(answers), "--text", "--gold", str(gold), "--out", str(tmp_path / "r.csv")) == 0
-    assert "--gold is not used with --text" in capsys.readouterr().err
+    answers = _write(tmp_path / "a.csv", ANSWERS)
+    for out in ((), ("--out", "-")):
+        assert _run(str(answers), "--method", "mv", *out) == 0
+        captured = capsys.readouterr()
+        assert captured.out == "task,label,confidence\nt2,a,0.5000\nt1,x,0.6667\n"
+        assert "2 tasks from 5 answers (mv) written to standard output" in captured.err
+
+
+def test_round_trip_bom_extra_columns_korean_workers(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rng = np.random.default_rng(11)
+    names = ["김민준", "이서연", "박지후", "최하은", "정도윤"]
+    lines = ["\ufeffnote,Worker,TASK,label,seconds"]
+    truth = {f"항목{i}": ("긍정", "부정")[int(rng.integers(2))] for i in range(40)}
+    for task, label in truth.items():
+        for name in names:
+            other = "부정" if label == "긍정" else "긍정"
+            given = label if rng.random() < 0.8 else other
+            lines.append(f"x,{name},{task},{given},1.5")
+    answers = _write(tmp_path / "a.csv", "\r\n".join(lines) + "\r\n")
+    out = tmp_path / "r.csv"
+    assert _run(str(answers), "--out", str(out)) == 0
+    rows = _result(out)
+    assert rows[0] == ["task", "label", "confidence"]
+    assert [r[0] for r in rows[1:]] == list(truth)
+    assert np.mean([label == truth[task] for task, label, _ in rows[1:]]) > 0.9
+    assert "40 tasks from 200 answers (auto: " in capsys.readouterr().out
+
+
+def test_help_shows_the_default_and_every_method(capsys: pytest.CaptureFixture[str]) -> None:
+    from gigbot.cli import AGGREGATE_METHODS
+    from gigbot.scoring.methods import DESCRIPTIONS
+
+    assert AGGREGATE_METHODS == DESCRIPTIONS
+    with pytest.raises(SystemExit):
+        main(["labels", "aggregate", "--help"])
+    shown = " ".join(capsys.readouterr().out.split())
+    assert "default: auto" in shown
+    for name, text in DESCRIPTIONS.items():
+        assert f"{name} {' '.join(text.split())}" in shown

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from gigbot.scoring.auto import AutoAggregator
 from gigbot.scoring.base import LabelAggregator, TextAggregator
 from gigbot.scoring.methods import (
     METHOD_NAMES,
@@ -14,6 +15,7 @@ from gigbot.scoring.methods import (
     text_aggregator,
 )
 from gigbot.scoring.skill import Skill
+from gigbot.scoring.text_weighted import WeightedRover
 from gigbot.scoring.types import AnswerMatrix, TaskAnswer, Vote
 from gigbot.scoring.weighted import WeightedVote
 
@@ -100,11 +102,11 @@ def test_every_text_method_combines_task_by_task(name: str) -> None:
 
 
 def test_registry_names_and_auto() -> None:
-    assert METHOD_NAMES == ("auto", "mv", "wmv", "ds")
-    assert resolve_method("auto", gold=True) == "wmv"
-    assert resolve_method("auto", gold=False) == "ds"
+    assert METHOD_NAMES == ("auto", "mv", "wmv", "ocds", "ds")
+    assert resolve_method("auto", gold=True) == "auto"  # auto decides on the data
     assert resolve_method("mv", gold=True) == "mv"
-    assert isinstance(label_aggregator("auto", gold=True), WeightedVote)
+    assert isinstance(label_aggregator("auto", gold=True), AutoAggregator)
+    assert isinstance(text_aggregator("auto"), WeightedRover)
     assert all(isinstance(label_aggregator(n), LabelAggregator) for n in METHOD_NAMES)
     assert all(isinstance(text_aggregator(n), TextAggregator) for n in TEXT_METHODS)
     with pytest.raises(ValueError, match="unknown method 'glad'"):

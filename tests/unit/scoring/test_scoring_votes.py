@@ -196,6 +196,6 @@ def test_wmv_follows_the_workers_gold_shows_reliable() -> None:
     assert wmv_acc > 0.95
 
 
-def test_wmv_without_gold_is_majority_vote() -> None:
+def test_wmv_without_gold_breaks_equal_weights_by_votes() -> None:
     answers = _rows(("t", "w1", "a"), ("t", "w2", "b"), ("u", "w1", "b"), ("u", "w2", "b"))
     assert {t: d.label for t, d in wmv(answers, {}).items()} == {"t": "a", "u": "b"}
