@@ -20,7 +20,9 @@ from gigbot.scoring.base import (
     TextDecision,
 )
 from gigbot.scoring.dawid_skene import DawidSkene
+from gigbot.scoring.glad import GLAD
 from gigbot.scoring.gold import DEFAULT_CER_THRESHOLD, GoldResult, compare, jaccard
+from gigbot.scoring.mace import MACE
 from gigbot.scoring.majority import MajorityVote
 from gigbot.scoring.methods import (
     AUTO,
@@ -64,6 +66,8 @@ __all__ = [
     "AUTO",
     "DEFAULT_CER_THRESHOLD",
     "DESCRIPTIONS",
+    "GLAD",
+    "MACE",
     "MEMORY_BUDGET",
     "METHODS",
     "METHOD_NAMES",

@@ -8,18 +8,23 @@ candidate predicts what it has not seen, and keeps the best.
 - **With gold** (on at least ``min_gold`` tasks): held-out gold. The gold tasks are split into
   ``folds`` parts; each candidate is fitted with the other parts' gold and scored on the
   hidden part (accuracy, ties by the log-loss of the hidden gold); the winner is refitted with
-  all the gold. Every categorical method is a candidate, full Dawid-Skene included: the gold
-  judges it directly.
+  all the gold. Every categorical method is a candidate, full Dawid-Skene and MACE included:
+  the gold judges them directly.
 - **Without gold**: held-out answers. Every task with several answers lends one answer to each
   of ``folds`` folds; each candidate is fitted without the fold and scored by the mean log
   probability it gives the held-out answers, ``P(j) = Σ_k T[t, k] · π_w(j | k)``, with ``T``
-  its posteriors from the remaining answers and ``π_w`` its worker model (a worker it never saw
-  gets its crowd-mean accuracy). The candidates are estimators of one model, the one-coin
-  worker (majority vote: one accuracy shared by all; ``wmv``: accuracies from agreement;
-  ``ocds``: by EM), so their likelihoods compare the same latent labels. Full Dawid-Skene is
-  not a candidate here: its class-conditional rates can explain item difficulty shared by the
-  workers as a shift of the class priors, and then its better likelihood goes with worse labels
-  (ZenCrowd, docs/quality.md), so without gold a likelihood cannot vouch for it.
+  its posteriors from the remaining answers and ``π_w`` its own worker model (a worker it
+  never saw is its crowd's mean worker). The candidates share one noise model: a worker gives
+  the true label or else a wrong one uniformly, with a probability of being right that is one
+  for all (majority vote), estimated per worker (``wmv`` from agreement, ``ocds`` by EM) or per
+  worker and task (``glad``: ability times easiness). Under that model every departure of the
+  answers from uniform noise goes through the latent label, so the better held-out likelihood
+  is the better account of the labels. Full Dawid-Skene and MACE are not candidates here: each
+  has a part that predicts a worker's answers whatever the truth (class-conditional rates; the
+  spamming strategy ``ξ_w``), which can explain a bias or a difficulty shared by the crowd
+  without the labels, and then their better likelihood goes with worse labels (on ZenCrowd
+  both have the best held-out likelihood and the worst accuracy, docs/quality.md), so without
+  gold a likelihood cannot vouch for them.
 
 Ties (equal scores) go to the earlier candidate in ``candidates``, the simpler first. The
 chosen name is ``chosen_``, the scores ``scores_`` (name -> criterion, higher is better).
@@ -36,6 +41,8 @@ import numpy.typing as npt
 
 from gigbot.scoring.base import Answers, LabelAggregator, answer_matrix
 from gigbot.scoring.dawid_skene import DawidSkene
+from gigbot.scoring.glad import GLAD
+from gigbot.scoring.mace import MACE
 from gigbot.scoring.majority import MajorityVote
 from gigbot.scoring.one_coin import OneCoinDawidSkene
 from gigbot.scoring.types import AnswerMatrix
@@ -49,8 +56,9 @@ _UNSUPERVISED: dict[str, Factory] = {
     "mv": MajorityVote,
     "wmv": WeightedVote,
     "ocds": OneCoinDawidSkene,
+    "glad": GLAD,
 }
-_SUPERVISED: dict[str, Factory] = {**_UNSUPERVISED, "ds": DawidSkene}
+_SUPERVISED: dict[str, Factory] = {**_UNSUPERVISED, "ds": DawidSkene, "mace": MACE}
 
 
 def _posteriors(aggregator: LabelAggregator, matrix: AnswerMatrix) -> FloatArray:
@@ -73,6 +81,41 @@ def _accuracies(aggregator: LabelAggregator, matrix: AnswerMatrix, post: FloatAr
     if seen.any():
         p[~seen] = p[seen].mean()
     return np.clip(p, 1e-4, 1.0 - 1e-4)
+
+
+def _seen_mean(values: FloatArray, matrix: AnswerMatrix) -> FloatArray:
+    """``values`` (per worker, first axis) with the workers who gave no answer in ``matrix``
+    set to the mean of those who did."""
+    seen = np.bincount(matrix.worker, minlength=len(matrix.workers)) > 0
+    out = values.copy()
+    if seen.any():
+        out[~seen] = values[seen].mean(axis=0)
+    return out
+
+
+def _answer_probability(
+    aggregator: LabelAggregator,
+    matrix: AnswerMatrix,
+    post: FloatArray,
+    answers: tuple[npt.NDArray[np.intp], npt.NDArray[np.intp], npt.NDArray[np.intp]],
+) -> FloatArray:
+    """``P(j) = Σ_k T[t, k] · π_w(j | k)`` of answers ``(t, w, j)`` under a fitted candidate's
+    own worker model (a worker it never saw is the crowd's mean worker)."""
+    t, w, j = answers
+    k = len(matrix.labels)
+    right = post[t, j]
+    if isinstance(aggregator, MACE) and aggregator.competence_.size:
+        theta = _seen_mean(aggregator.competence_, matrix)[w]
+        xi = _seen_mean(aggregator.strategies_, matrix)[w, j]
+        spam: FloatArray = right * theta + (1.0 - theta) * xi
+        return spam
+    if isinstance(aggregator, GLAD) and aggregator.alphas_.size:
+        x = _seen_mean(aggregator.alphas_, matrix)[w] * aggregator.betas_[t]
+        p = np.clip(1.0 / (1.0 + np.exp(-x)), 1e-4, 1.0 - 1e-4)
+    else:
+        p = _accuracies(aggregator, matrix, post)[w]
+    coin: FloatArray = right * p + (1.0 - right) * (1.0 - p) / max(k - 1, 1)
+    return coin
 
 
 def _subset(matrix: AnswerMatrix, keep: npt.NDArray[np.bool_]) -> AnswerMatrix:
@@ -105,7 +148,6 @@ def heldout_answer_loglik(
 ) -> float:
     """Mean log probability a candidate gives answers it was not fitted on (see module doc)."""
     fold = _folds(matrix, folds, seed)
-    k = len(matrix.labels)
     total, count = 0.0, 0
     for f in range(folds):
         held = fold == f
@@ -114,11 +156,8 @@ def heldout_answer_loglik(
         train = _subset(matrix, ~held)
         fitted = factory().fit(train)
         post = _posteriors(fitted, train)
-        p = _accuracies(fitted, train, post)
         t, w, j = matrix.task[held], matrix.worker[held], matrix.label[held]
-        right = post[t, j]
-        wrong = (1.0 - p[w]) / max(k - 1, 1)
-        prob = right * p[w] + (1.0 - right) * wrong
+        prob = _answer_probability(fitted, train, post, (t, w, j))
         total += float(np.log(np.maximum(prob, 1e-12)).sum())
         count += int(held.sum())
     return total / count if count else 0.0

@@ -6,8 +6,8 @@ gold=None)`` returns the aggregator itself, after which the learned state (names
 -> label) and ``probas_`` (task -> {label: probability}); text methods (:class:`TextAggregator`)
 learn ``texts_`` and ``confidences_``. Both offer ``fit_predict`` and ``decisions()`` (label or
 text with its confidence per task, tasks in order of first appearance); the categorical ones
-also ``fit_predict_proba``. The registry of names (``mv``, ``wmv``, ``ds``, ``auto``, ``rover``,
-``medoid``) is :mod:`gigbot.scoring.methods`.
+also ``fit_predict_proba``. The registry of names (``mv``, ``wmv``, ``ds``, ``glad``, ``auto``,
+``rover``, ``medoid``, ...) is :mod:`gigbot.scoring.methods`.
 
 Answers are :class:`TaskAnswer` rows, :class:`Vote` values (their ``task`` field names the
 item) or an :class:`AnswerMatrix` already built from them.

@@ -3,9 +3,10 @@
 Categorical: ``auto`` (:class:`AutoAggregator`, the default: picks one of the others by
 held-out gold, or without gold by held-out answers), ``mv`` (:class:`MajorityVote`), ``wmv``
 (:class:`WeightedVote`: weights from gold, else from agreement with the majority), ``ocds``
-(:class:`OneCoinDawidSkene`) and ``ds`` (:class:`DawidSkene`). Text: ``auto`` (= ``wrover``),
-``wrover`` (:class:`WeightedRover`), ``rover`` (:class:`Rover`) and ``medoid``
-(:class:`Medoid`). :data:`DESCRIPTIONS` holds one line per name for ``--help``.
+(:class:`OneCoinDawidSkene`), ``ds`` (:class:`DawidSkene`), ``glad`` (:class:`GLAD`) and
+``mace`` (:class:`MACE`). Text: ``auto`` (= ``wrover``), ``wrover`` (:class:`WeightedRover`),
+``rover`` (:class:`Rover`) and ``medoid`` (:class:`Medoid`). :data:`DESCRIPTIONS` holds one
+line per name for ``--help``.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from typing import Final
 from gigbot.scoring.auto import AutoAggregator
 from gigbot.scoring.base import LabelAggregator, TextAggregator
 from gigbot.scoring.dawid_skene import DawidSkene
+from gigbot.scoring.glad import GLAD
+from gigbot.scoring.mace import MACE
 from gigbot.scoring.majority import MajorityVote
 from gigbot.scoring.one_coin import OneCoinDawidSkene
 from gigbot.scoring.text_agg import Medoid, Rover
@@ -41,6 +44,8 @@ METHODS: Final[dict[str, type[LabelAggregator]]] = {
     "wmv": WeightedVote,
     "ocds": OneCoinDawidSkene,
     "ds": DawidSkene,
+    "glad": GLAD,
+    "mace": MACE,
 }
 METHOD_NAMES: Final = (AUTO, *METHODS)
 TEXT_METHODS: Final[dict[str, type[TextAggregator]]] = {
@@ -50,13 +55,15 @@ TEXT_METHODS: Final[dict[str, type[TextAggregator]]] = {
 }
 TEXT_METHOD_NAMES: Final = (AUTO, *TEXT_METHODS)
 DESCRIPTIONS: Final[dict[str, str]] = {
-    AUTO: "the default: the best of mv/wmv/ocds(/ds) on held-out gold, else on held-out "
-    "answers; with --text, wrover",
+    AUTO: "the default: the best of mv/wmv/ocds/glad(/ds/mace) on held-out gold, else on "
+    "held-out answers; with --text, wrover",
     "mv": "majority vote: the most frequent label (ties to the smallest)",
     "wmv": "weighted vote: log-odds weights from the gold, else from agreement with the "
     "majority (Wawa)",
     "ocds": "one-coin Dawid-Skene: EM with one accuracy per worker",
     "ds": "Dawid-Skene: EM with a confusion matrix per worker, shrunk to the crowd's",
+    "glad": "GLAD: EM with an ability per worker and an easiness per task",
+    "mace": "MACE: variational EM with a spamming probability and strategy per worker",
     "wrover": "text: ROVER with word votes weighted by each worker's reliability",
     "rover": "text: ROVER word-slot voting over transcriptions aligned to their medoid",
     "medoid": "text: the transcription closest to all the others",

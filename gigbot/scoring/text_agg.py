@@ -33,18 +33,23 @@ from rapidfuzz.distance import Levenshtein
 from gigbot.scoring.base import TextAggregator, TextDecision
 from gigbot.scoring.text import normalize
 
-__all__ = ["Medoid", "Rover", "TextDecision", "medoid", "rover"]
+__all__ = [
+    "Medoid", "Rover", "TextDecision", "Tokens", "medoid", "rover", "similarity", "tokens_of",
+]
 
 _T = TypeVar("_T", str, tuple[str, ...])
 
 
 @dataclass(frozen=True, slots=True)
-class _Tokens:
+class Tokens:
+    """A transcription as words: as written, and normalised for comparing."""
+
     surface: list[str]  # the words as written (punctuation attached)
     keys: list[str]  # the same words normalised; words that normalise to nothing are dropped
 
 
-def _tokens(text: str) -> _Tokens:
+def tokens_of(text: str) -> Tokens:
+    """The words of ``text`` as written and normalised."""
     surface: list[str] = []
     keys: list[str] = []
     for word in text.split():
@@ -53,20 +58,21 @@ def _tokens(text: str) -> _Tokens:
             # a word can normalise to several ("l'été" stays one; "a—b" becomes "ab"); keep it one
             surface.append(word)
             keys.append(key.replace(" ", ""))
-    return _Tokens(surface, keys)
+    return Tokens(surface, keys)
 
 
-def _similarity(a: list[str], b: list[str]) -> float:
+def similarity(a: list[str], b: list[str]) -> float:
+    """1 minus the word-level edit distance over the longer length (1.0 for two empty)."""
     longest = max(len(a), len(b))
     return 1.0 if longest == 0 else 1.0 - Levenshtein.distance(a, b) / longest
 
 
-def _confidence(result: list[str], others: Sequence[_Tokens], skip: int | None = None) -> float:
-    sims = [_similarity(result, t.keys) for i, t in enumerate(others) if i != skip]
+def _confidence(result: list[str], others: Sequence[Tokens], skip: int | None = None) -> float:
+    sims = [similarity(result, t.keys) for i, t in enumerate(others) if i != skip]
     return sum(sims) / len(sims) if sims else 0.0
 
 
-def _medoid_index(tokens: Sequence[_Tokens]) -> int:
+def _medoid_index(tokens: Sequence[Tokens]) -> int:
     n = len(tokens)
     totals = [0] * n
     for i in range(n):
@@ -82,7 +88,7 @@ def medoid(texts: Sequence[str]) -> TextDecision:
     """The transcription closest to all the others (word-level edit distance)."""
     if not texts:
         raise ValueError("medoid() needs at least one text")
-    tokens = [_tokens(t) for t in texts]
+    tokens = [tokens_of(t) for t in texts]
     best = _medoid_index(tokens)
     return TextDecision(
         text=texts[best].strip(), confidence=_confidence(tokens[best].keys, tokens, best)
@@ -93,14 +99,14 @@ def rover(texts: Sequence[str]) -> TextDecision:
     """Word-slot voting over transcriptions aligned to their medoid (see the module doc)."""
     if not texts:
         raise ValueError("rover() needs at least one text")
-    tokens = [_tokens(t) for t in texts]
+    tokens = [tokens_of(t) for t in texts]
     keys, words = vote_words(tokens, _medoid_index(tokens), [1.0] * len(tokens))
     agreement = _confidence(keys, tokens) if len(tokens) > 1 else 0.0
     return TextDecision(text=" ".join(words), confidence=agreement)
 
 
 def vote_words(
-    tokens: Sequence[_Tokens], pivot: int, weights: Sequence[float]
+    tokens: Sequence[Tokens], pivot: int, weights: Sequence[float]
 ) -> tuple[list[str], list[str]]:
     """ROVER's vote: every transcription aligned to ``tokens[pivot]``, each slot and gap won by
     the most weight; the chosen normalised words and their most weighted surface forms."""

@@ -31,7 +31,7 @@ from rapidfuzz.distance import Levenshtein
 
 from gigbot.scoring.base import Answers, TextAggregator, TextDecision, group_by_task
 from gigbot.scoring.text import words
-from gigbot.scoring.text_agg import _similarity, _Tokens, _tokens, vote_words
+from gigbot.scoring.text_agg import Tokens, similarity, tokens_of, vote_words
 from gigbot.scoring.types import TaskAnswer
 
 __all__ = ["WeightedRover"]
@@ -42,11 +42,11 @@ _E_MIN, _E_MAX = 0.01, 0.99
 @dataclass(slots=True)
 class _Task:
     workers: list[str]
-    tokens: list[_Tokens]
+    tokens: list[Tokens]
     distance: list[list[float]]  # normalised pairwise word distance
 
 
-def _distances(tokens: list[_Tokens]) -> list[list[float]]:
+def _distances(tokens: list[Tokens]) -> list[list[float]]:
     n = len(tokens)
     table = [[0.0] * n for _ in range(n)]
     for i in range(n):
@@ -77,7 +77,7 @@ class WeightedRover(TextAggregator):
         """Estimate every worker's reliability, then vote every task's words by it."""
         tasks: dict[str, _Task] = {}
         for task, rows in group_by_task(answers).items():
-            tokens = [_tokens(_text_of(a)) for a in rows]
+            tokens = [tokens_of(_text_of(a)) for a in rows]
             tasks[task] = _Task([str(a.worker) for a in rows], tokens, _distances(tokens))
         self.errors_ = errors = self._reliability(tasks, gold or {})
         decisions: dict[str, TextDecision] = {}
@@ -91,7 +91,7 @@ class WeightedRover(TextAggregator):
             keys, chosen = vote_words(item.tokens, pivot, weights)
             confidence = 0.0
             if n > 1:
-                sims = [_similarity(keys, t.keys) for t in item.tokens]
+                sims = [similarity(keys, t.keys) for t in item.tokens]
                 confidence = sum(w * s for w, s in zip(weights, sims, strict=True)) / sum(weights)
             decisions[task] = TextDecision(text=" ".join(chosen), confidence=confidence)
         self._decisions = decisions

@@ -114,7 +114,7 @@ def test_auto_names_its_choice_and_matches_it(
     assert _run(str(answers), *gold_args, "--out", str(auto)) == 0  # auto is the default
     said = capsys.readouterr().out
     chosen = said.split("(auto: ")[1].split(")")[0]
-    assert chosen in ("mv", "wmv", "ocds", "ds")
+    assert chosen in ("mv", "wmv", "ocds", "ds", "glad", "mace")
     assert _run(str(answers), "--method", chosen, *gold_args, "--out", str(named)) == 0
     assert _result(auto) == _result(named)
     accuracy = np.mean([label == truth[task] for task, label, _ in _result(auto)[1:]])
@@ -225,7 +225,7 @@ def test_gold_weights_text_workers(tmp_path: Path, capsys: pytest.CaptureFixture
 def test_free_text_without_text_flag(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     rows = [f"c{t},w{i},words of clip {t} by {i}" for t in range(30) for i in range(3)]
     answers = _write(tmp_path / "a.csv", "task,worker,label\n" + "\n".join(rows) + "\n")
-    for method in ("auto", "mv", "wmv", "ocds", "ds"):
+    for method in ("auto", "mv", "wmv", "ocds", "ds", "glad", "mace"):
         err = _fails(capsys, str(answers), "--method", method)
         assert "look like free text, not categories: add --text" in err
 

@@ -8,6 +8,8 @@ import pytest
 from gigbot.scoring.auto import AutoAggregator
 from gigbot.scoring.base import MemoryBudgetError
 from gigbot.scoring.dawid_skene import DawidSkene
+from gigbot.scoring.glad import GLAD
+from gigbot.scoring.mace import MACE
 from gigbot.scoring.majority import MajorityVote
 from gigbot.scoring.methods import METHOD_NAMES, label_aggregator
 from gigbot.scoring.one_coin import OneCoinDawidSkene
@@ -97,7 +99,7 @@ def test_auto_with_gold_uses_held_out_gold() -> None:
     answers, truth = crowd("permuting", seed=7, per_task=7)
     gold = dict(list(truth.items())[:60])
     auto = AutoAggregator().fit(answers, gold=gold)
-    assert set(auto.scores_) == {"mv", "wmv", "ocds", "ds"}
+    assert set(auto.scores_) == {"mv", "wmv", "ocds", "glad", "ds", "mace"}
     assert auto.chosen_ == max(auto.scores_, key=lambda n: auto.scores_[n])
     hidden = {t: g for t, g in truth.items() if t not in gold}
     assert accuracy(auto.labels_, hidden) > 0.9
@@ -106,7 +108,7 @@ def test_auto_with_gold_uses_held_out_gold() -> None:
 def test_auto_without_gold_compares_one_coin_estimators() -> None:
     answers, _ = crowd("honest", seed=8)
     auto = AutoAggregator().fit(answers)
-    assert set(auto.scores_) == {"mv", "wmv", "ocds"}
+    assert set(auto.scores_) == {"mv", "wmv", "ocds", "glad"}
     assert all(score < 0 for score in auto.scores_.values())  # mean log probabilities
     assert auto.labels_ == label_aggregator(auto.chosen_).fit_predict(answers)
 
@@ -116,6 +118,7 @@ def test_free_text_is_refused_by_the_memory_budget() -> None:
     answers = [
         TaskAnswer(f"t{t}", f"w{i}", f"text {t} {i}") for t in range(3000) for i in range(7)
     ]
-    for method in (DawidSkene(), OneCoinDawidSkene(), MajorityVote(), WeightedVote()):
+    methods = (DawidSkene(), OneCoinDawidSkene(), MajorityVote(), WeightedVote(), GLAD(), MACE())
+    for method in methods:
         with pytest.raises(MemoryBudgetError, match=r"over the budget of 512\.0 MiB"):
             method.fit(answers)

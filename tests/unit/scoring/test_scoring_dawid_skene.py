@@ -135,7 +135,7 @@ def test_aggregate_dispatches() -> None:
     wmv = label_aggregator("wmv").fit(answers, gold={"t0": "c0"}).decisions()
     assert set(wmv) == set(majority_vote(answers))
     with pytest.raises(ValueError, match="unknown method"):
-        label_aggregator("glad")
+        label_aggregator("kos")
 
 
 def _load(folder: Path) -> tuple[list[TaskAnswer], dict[str, str]]:
