@@ -8,6 +8,7 @@ on stderr and exits 2.
 from __future__ import annotations
 
 import argparse
+import io
 import sys
 from collections.abc import Awaitable, Callable
 from contextlib import ExitStack
@@ -31,6 +32,7 @@ from gigbot.errors import UserError
 from gigbot.i18n import t
 
 __all__ = [
+    "ProgressBar",
     "format_report",
     "format_table",
     "project_export",
@@ -63,24 +65,89 @@ def format_report(report: ImportReport, lang: str = "en") -> list[str]:
     return lines
 
 
+class ProgressBar:
+    """A progress line redrawn in place on a terminal's stderr; silent when that is no terminal.
+
+    ``bar(done, total)`` draws ``label [#####.....] 45% 900/2000``; with ``total`` 0 (unknown)
+    just the count. ``close()`` wipes the line, so the result printed next stands alone.
+    """
+
+    WIDTH = 30
+
+    def __init__(self, label: str, stream: TextIO | None = None) -> None:
+        self.label = label
+        self.stream = stream if stream is not None else sys.stderr
+        self.active = self.stream.isatty()
+        self._drawn = 0
+
+    def __call__(self, done: int, total: int = 0) -> None:
+        if not self.active:
+            return
+        if total > 0:
+            filled = self.WIDTH * min(done, total) // total
+            line = (f"{self.label} [{'#' * filled}{'.' * (self.WIDTH - filled)}] "
+                    f"{100 * min(done, total) // total}% {done}/{total}")
+        else:
+            line = f"{self.label}: {done}"
+        self.stream.write("\r" + line.ljust(self._drawn))
+        self.stream.flush()
+        self._drawn = len(line)
+
+    def close(self) -> None:
+        """Wipe the bar's line (nothing when none was drawn)."""
+        if self.active and self._drawn:
+            self.stream.write("\r" + " " * self._drawn + "\r")
+            self.stream.flush()
+            self._drawn = 0
+
+
+class _CountingWriter(io.TextIOBase):
+    """Passes text on to ``out`` and reports the lines written (export progress)."""
+
+    def __init__(self, out: TextIO, bar: ProgressBar, every: int = 1000) -> None:
+        self.out, self.bar, self.every, self.lines = out, bar, every, 0
+
+    def write(self, text: str) -> int:
+        before = self.lines
+        self.lines += text.count("\n")
+        if self.lines // self.every != before // self.every:
+            self.bar(self.lines)
+        return self.out.write(text)
+
+    def flush(self) -> None:
+        self.out.flush()
+
+
+def rejected_line(exc: ImportRejected, lang: str = "en") -> str:
+    """The last line of a refused import: how many errors, and how many of them were listed."""
+    shown = len(exc.errors)
+    if shown < exc.total:
+        return t(lang, "importer.refused_first", count=exc.total, shown=shown)
+    return t(lang, "importer.refused", count=exc.total)
+
+
 def _print_rejected(exc: ImportRejected) -> None:
     for error in exc.errors:
         print(f"gigbot: {error}", file=sys.stderr)
-    print(t("en", "importer.rejected", errors=exc.total, shown=len(exc.errors)), file=sys.stderr)
+    print(rejected_line(exc), file=sys.stderr)
 
 
 async def _import(args: argparse.Namespace, settings: Settings, kind: str) -> int:
     run = import_project if kind == "project" else import_quiz
+    bar = ProgressBar(f"importing {Path(args.path).name}")
 
     async def work() -> ImportReport:
         return await run(Path(args.path), data_dir=settings.data_dir, clock=SYSTEM_CLOCK,
-                         actor="cli")
+                         actor="cli", progress=bar)
 
     try:
         report = await _with_db(settings, work)
     except ImportRejected as exc:
+        bar.close()
         _print_rejected(exc)
         return 2
+    finally:
+        bar.close()
     for line in format_report(report):
         print(line)
     return 0
@@ -162,6 +229,10 @@ async def project_export(args: argparse.Namespace, settings: Settings) -> int:
             out: TextIO = sys.stdout
             if args.out:
                 out = stack.enter_context(open(args.out, "w", encoding="utf-8", newline=""))
+            bar = ProgressBar(f"exporting {args.slug}")
+            if bar.active and (args.out or not sys.stdout.isatty()):  # not into the bar's line
+                out = _CountingWriter(out, bar)  # type: ignore[assignment]
+            stack.callback(bar.close)
             count = await export_project(args.slug, out, answers=args.answers,
                                          with_ids=args.with_ids, method=args.method,
                                          fmt=args.format)

@@ -36,6 +36,11 @@ log = logging.getLogger(__name__)
 
 _TOKEN = re.compile(r"\d{1,20}:[A-Za-z0-9_-]{1,100}")
 _MAX_UPLOAD = 50 * 1024 * 1024 + 64 * 1024
+# Default simulated user ids: run k of USER_ID_RUNS starts at FIRST_USER_IDS + k * USERS_PER_RUN
+# (up to 8.1e9, below Telegram's 2**52), so two runs share ids with a chance of 1 in 80 000.
+FIRST_USER_IDS = 100_000_001
+USERS_PER_RUN = 100_000
+USER_ID_RUNS = 80_000
 
 
 def _dumps(obj: Any) -> str:
@@ -74,6 +79,11 @@ class Emulator:
         webhook_retry_delay: first pause before re-posting a refused update (doubles to 2 s).
         on_bot_message: called with (user, "new" | "edit" | "delete", message) whenever the
             user's chat changes, e.g. to push it to a web page.
+        on_api_call: called with each ``ApiCall`` and the JSON body of its answer (also when
+            ``record_calls`` is off), e.g. to show a 429 on a web page.
+        first_user_id: the id of the first simulated user; by default a number drawn at start,
+            different in every run (ids go up by one from there), so that people of one run
+            are never taken for those of an earlier run by a bot that keeps its database.
     """
 
     def __init__(
@@ -88,11 +98,14 @@ class Emulator:
         record_calls: bool = True,
         webhook_retry_delay: float = 0.05,
         on_bot_message: Callable[[SimUser, str, BotMessage], None] | None = None,
+        on_api_call: Callable[[ApiCall, dict[str, Any]], None] | None = None,
+        first_user_id: int | None = None,
     ) -> None:
         self.bot_username = bot_username
         self.bot_first_name = bot_first_name
         self.on_user_action = on_user_action
         self.on_bot_message = on_bot_message
+        self.on_api_call = on_api_call
         self.callback_timeout = callback_timeout
         self.record_calls = record_calls
         self.webhook_retry_delay = webhook_retry_delay
@@ -106,7 +119,10 @@ class Emulator:
         self.update_queue = UpdateQueue()
         self.command_menus: dict[tuple[str, str], list[dict[str, str]]] = {}
         self.descriptions: dict[str, str] = {}
-        self._user_ids = itertools.count(100000001)
+        if first_user_id is None:
+            first_user_id = FIRST_USER_IDS + secrets.randbelow(USER_ID_RUNS) * USERS_PER_RUN
+        self.first_user_id = first_user_id
+        self._user_ids = itertools.count(first_user_id)
         self._query_ids = itertools.count(1)
         self._queries: OrderedDict[str, _Query] = OrderedDict()
         self._faults: dict[str, deque[_Fault]] = {}
@@ -158,11 +174,21 @@ class Emulator:
         username: str | None = None,
         *,
         last_name: str | None = None,
+        user_id: int | None = None,
     ) -> SimUser:
-        """A new simulated user with a unique id; they have not started the bot yet."""
+        """A new simulated user with a unique id (or ``user_id``); they have not started the bot.
+
+        ``user_id`` gives a fixed id, e.g. one listed in GIGBOT_ADMINS; it must be unused.
+        """
+        if user_id is None:
+            user_id = next(self._user_ids)
+            while user_id in self.users:
+                user_id = next(self._user_ids)
+        elif user_id in self.users or user_id <= 0:
+            raise ValueError(f"user id {user_id} is taken or not positive")
         user = SimUser(
             self,
-            next(self._user_ids),
+            user_id,
             first_name=first_name,
             language_code=language_code,
             username=username,
@@ -428,8 +454,12 @@ class Emulator:
                     body = {"ok": True, "result": result.result, "description": result.text}
         code = body.get("error_code", 200)
         status = code if isinstance(code, int) else 500
-        if self.record_calls:
-            self.calls.append(ApiCall(name, params.recorded(), status, self._time()))
+        if self.record_calls or self.on_api_call is not None:
+            call = ApiCall(name, params.recorded(), status, self._time())
+            if self.record_calls:
+                self.calls.append(call)
+            if self.on_api_call is not None:
+                self.on_api_call(call, body)
         if fault is not None and fault.delay > 0:
             await asyncio.sleep(fault.delay)
         if failure is Failure.LOST:

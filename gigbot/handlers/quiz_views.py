@@ -168,7 +168,8 @@ def feedback_text(t: Translator, f: Feedback) -> str:
     lines = [t("quiz.wrong", answer=_answer(t, f.right_answer))]
     if f.explanation:
         lines.append(t("quiz.why", explanation=t.pick(f.explanation)))
-    lines.append(t("quiz.comes_back"))
+    if f.comes_back:
+        lines.append(t("quiz.comes_back"))
     return "\n".join(lines)
 
 

@@ -2,11 +2,13 @@
 
 Owner of ``qualification``, ``quiz_attempt`` and ``quiz_answer``. A ``Qualification`` row (stage
 registered) is created on a worker's first contact with a quiz. Training asks every training item
-in order; a wrong answer shows the explanation and puts the item back at the end of the queue
-until it is answered right; its score counts first answers only, and finishing it makes the worker
-*trained*. An exam asks a balanced random draw (tasks/draw.py) with no feedback, then scores it:
-a pass makes the worker *qualified*; a fail counts an attempt and opens the next one after
-``cooldown_hours``; after ``max_attempts`` the quiz is *closed* to the worker. An exam left
+in order; a wrong answer shows the explanation and puts the item back at the end of the queue,
+at most ``TRAINING_RETURNS`` times (so an item is asked at most three times, and a worker who
+keeps missing it still reaches the end); its score counts first answers only, and finishing it
+makes the worker *trained*. An exam asks a balanced random draw (tasks/draw.py) with no
+feedback, then scores it: a pass makes the worker *qualified*; a fail counts an attempt and
+opens the next one after ``cooldown_hours``; after ``max_attempts`` the quiz is *closed* to the
+worker. An exam left
 halfway can be resumed (same questions, same place) for ``RESUME_HOURS`` after its last answer;
 after that it counts as a failed attempt.
 
@@ -44,6 +46,7 @@ from gigbot.qualification.draw import balanced_draw
 
 __all__ = [
     "RESUME_HOURS",
+    "TRAINING_RETURNS",
     "ExamResult",
     "Feedback",
     "Part",
@@ -65,6 +68,7 @@ __all__ = [
 ]
 
 RESUME_HOURS = 24
+TRAINING_RETURNS = 2  # a missed training item comes back at most this many times
 OPEN, DONE, PASSED, FAILED, ABANDONED = (
     AttemptStatus.OPEN, AttemptStatus.DONE, AttemptStatus.PASSED, AttemptStatus.FAILED,
     AttemptStatus.ABANDONED,
@@ -99,6 +103,7 @@ class Feedback:
     correct: bool
     right_answer: tuple[dict[str, str], ...] | str  # label names, or the reference text
     explanation: dict[str, str] | str | None
+    comes_back: bool = False  # a missed item asked again later in this training
 
 
 @dataclass(frozen=True, slots=True)
@@ -471,8 +476,10 @@ async def _answer(
         item = await QuizItem.get(id=queue[step])
         result = scoring.compare(quiz.kind, value, item.gold, multi_label=quiz.multi_label)
         first = item.id not in queue[:step]
-        if attempt.part == Part.TRAINING and not result.correct:
-            queue.append(item.id)  # comes back later in this training, until answered right
+        comes_back = (attempt.part == Part.TRAINING and not result.correct
+                      and queue[:step].count(item.id) < TRAINING_RETURNS)
+        if comes_back:
+            queue.append(item.id)  # asked again later in this training (a few times at most)
         claimed = await QuizAttempt.filter(id=attempt.id, asked=step, status=OPEN).update(
             asked=step + 1,
             queue=queue,
@@ -492,6 +499,7 @@ async def _answer(
                 correct=result.correct,
                 right_answer=_right_answer(quiz, item.gold),
                 explanation=item.explanation,
+                comes_back=comes_back,
             )
         if attempt.asked < len(attempt.queue):
             return StepResult(question=await _current(quiz, attempt), feedback=feedback)

@@ -104,7 +104,9 @@ async def test_reimport_updates_adds_and_keeps(any_db: str, tmp_path: Path) -> N
         encoding="utf-8",
     )
     report = await import_project(folder, data_dir=tmp_path / "data", clock=FrozenClock(NOW))
-    assert (report.items, report.new, report.updated, report.kept) == (39, 1, 38, 2)
+    # unchanged: r002 (complete: its answers wanted stay) and the 7 control items still so
+    assert (report.items, report.new, report.updated, report.unchanged, report.kept) == (
+        39, 1, 30, 8, 2)
     assert report.control == 8
     project = await Project.get(slug="review-sentiment")
     assert (project.reward, project.overlap, project.title["en"]) == (40, 4, "Review tone")
@@ -179,13 +181,9 @@ async def test_quiz_reimport(any_db: str, tmp_path: Path) -> None:
         encoding="utf-8",
     )
     report = await import_quiz(folder, data_dir=tmp_path, clock=FrozenClock(NOW))
-    assert (report.training, report.exam, report.new, report.updated, report.kept) == (
-        6,
-        14,
-        2,
-        18,
-        0,
-    )
+    # the training is as it was; every exam item moved one place (seq) and e01 changed
+    assert (report.training, report.exam, report.new, report.updated, report.unchanged,
+            report.kept) == (6, 14, 2, 12, 6, 0)
     quiz = await Quiz.get(slug="sentiment-exam")
     assert quiz.questions == 8
     e01 = await QuizItem.get(quiz=quiz, part="exam", key="e01")
@@ -245,3 +243,15 @@ async def test_a_lowered_max_overlap_settles_items_that_have_enough(any_db: str,
     settled = await Item.get(id=first.id)
     assert settled.status == ItemStatus.COMPLETE and settled.label == "pos"
     assert await Answer.filter(item_id=first.id).count() == 4  # nothing deleted
+
+
+async def test_reimport_of_an_unchanged_project_changes_nothing(any_db: str,
+                                                                 tmp_path: Path) -> None:
+    folder = await setup_review(tmp_path)
+    report = await import_project(folder, data_dir=tmp_path / "data", clock=FrozenClock(NOW))
+    assert (report.created, report.new, report.updated, report.unchanged, report.kept) == (
+        False, 0, 0, 40, 0)
+    quiz_folder = copy_example("sentiment-exam", tmp_path / "again")
+    quiz = await import_quiz(quiz_folder, data_dir=tmp_path, clock=FrozenClock(NOW))
+    assert (quiz.created, quiz.new, quiz.updated, quiz.unchanged, quiz.kept) == (
+        False, 0, 0, 18, 0)

@@ -157,6 +157,25 @@ async def test_training_item_missed_twice_keeps_coming_back(any_db: str) -> None
     assert await QuizAnswer.filter(is_first=True).count() == 1
 
 
+async def test_training_missed_without_end_still_ends_trained(any_db: str) -> None:
+    """A worker who always misses gets each item back TRAINING_RETURNS times, then is done."""
+    worker, quiz = await make_worker(), await make_quiz(training=["pos", "neg", "pos"])
+    step = await svc.start_training(worker, quiz.id, T0)
+    asked = 0
+    while step.question is not None:
+        asked += 1
+        assert asked <= 9, "the training never ends"
+        step = await answer(worker, step.question, right=False, now=T0)
+        assert step.feedback is not None
+        assert step.feedback.comes_back is (asked <= 3 * svc.TRAINING_RETURNS)
+    assert asked == 3 * (1 + svc.TRAINING_RETURNS) == 9
+    assert step.training is not None
+    assert (step.training.right, step.training.total, step.training.score) == (0, 3, 0.0)
+    assert step.training.stage is QualStage.TRAINED
+    qual = await Qualification.get(worker_id=worker)
+    assert (qual.stage, qual.training_score) == (QualStage.TRAINED, 0.0)
+
+
 async def test_training_resumes_where_it_stopped(any_db: str) -> None:
     worker, quiz = await make_worker(), await make_quiz()
     step = await svc.start_training(worker, quiz.id, T0)
