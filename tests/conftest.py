@@ -25,7 +25,7 @@ def _pg_url(name: str) -> str:
     return f"{str(POSTGRES_URL).rsplit('/', 1)[0]}/{name}"
 
 
-async def _fresh_postgres(template: str | None = None) -> tuple[str, str]:
+async def fresh_postgres(template: str | None = None) -> tuple[str, str]:
     """A new database on the test server (empty, or a copy of ``template``); (url, name)."""
     import asyncpg
 
@@ -42,7 +42,7 @@ async def _fresh_postgres(template: str | None = None) -> tuple[str, str]:
 _TEMPLATE: list[str] = []
 
 
-def _migrated_template() -> str:
+def migrated_template() -> str:
     """A migrated PostgreSQL database made once per test run; tests get copies of it.
 
     Copying a template is much faster than migrating every test's database. The migration runs
@@ -81,10 +81,10 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if _TEMPLATE:
         import asyncio
 
-        asyncio.run(_drop_postgres(_TEMPLATE[0]))
+        asyncio.run(drop_postgres(_TEMPLATE[0]))
 
 
-async def _drop_postgres(name: str) -> None:
+async def drop_postgres(name: str) -> None:
     import asyncpg
 
     conn = await asyncpg.connect(POSTGRES_URL)
@@ -139,13 +139,13 @@ async def any_db(
         finally:
             await close_db()
         return
-    url, name = await _fresh_postgres(template=_migrated_template())
+    url, name = await fresh_postgres(template=migrated_template())
     await init_db(url)
     try:
         yield "postgres"
     finally:
         await close_db()
-        await _drop_postgres(name)
+        await drop_postgres(name)
 
 
 @pytest.fixture
@@ -153,12 +153,12 @@ async def pg_url() -> AsyncIterator[str]:
     """A fresh, empty PostgreSQL database URL (not connected); skipped without the server."""
     if not POSTGRES_URL:
         pytest.skip("GIGBOT_TEST_POSTGRES_URL is not set")
-    url, name = await _fresh_postgres()
+    url, name = await fresh_postgres()
     try:
         yield url
     finally:
         await close_db()
-        await _drop_postgres(name)
+        await drop_postgres(name)
 
 
 @pytest.fixture

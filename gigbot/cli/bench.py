@@ -12,6 +12,12 @@ press until the edit that shows the next item reaches the worker's chat; answers
 the taps of all workers over the wall time of that answering phase. Afterwards the answers
 recorded in the database are counted: they must equal the taps.
 
+``--webhook`` serves the bot by webhook instead (the emulator POSTs each update); ``--bots N``
+runs N bot processes behind a round-robin front (``gigbot.emulator.balancer``), which needs
+``--postgres URL``: a fresh database is made on that server for the run and dropped after. Each
+run also reports the CPU seconds of every part over the answering phase: the benchmark's own
+process (emulator and workers), each bot process, and the machine's PostgreSQL processes.
+
 ``--echo`` first measures the same taps against a plain python-telegram-bot bot that answers
 the callback query and edits the message with a counter (one tap, one round trip, no database):
 the floor that the emulator, PTB and the simulated users cost on this machine.
@@ -33,6 +39,7 @@ import signal
 import sys
 import tempfile
 import time
+import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -55,6 +62,7 @@ from gigbot.clock import SYSTEM_CLOCK
 from gigbot.config import Settings, load_settings
 from gigbot.db import close_db, init_db
 from gigbot.emulator import BotMessage, Emulator, RateLimits, SimUser
+from gigbot.emulator.balancer import RoundRobin
 from gigbot.i18n import t
 from gigbot.members.service import register_member
 from gigbot.runner import polling
@@ -74,6 +82,7 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 TOKEN = "123456789:BENCH-token-for-the-emulator-only"
+BENCH_KEY = "-Pb_zmgzutohBuAgwvfurdF4ofojGm6JKTiEJVwjA_A="  # a Fernet key for benchmarks only
 SLUG = "bench-sentiment"
 TITLE = "Bench sentiment"
 ITEM_TEXT = "Bench review"  # every item's text starts so: the next item is recognised by it
@@ -92,6 +101,9 @@ class Load:
     answers: int
     think: float = 0.0  # mean seconds between seeing an item and tapping (0: flat out)
     process: bool = True  # the bot in a process of its own, as it runs in production
+    webhook: bool = False  # updates POSTed to the bot instead of long polled
+    bots: int = 1  # bot processes (webhook mode on PostgreSQL when more than one)
+    postgres: str | None = None  # a PostgreSQL server URL: the run's database is made there
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +119,8 @@ class BenchRun:
     in_time: int  # taps whose callback query the bot answered before it expired
     peak_rss_mb: float  # the bot process (in-process runs: emulator and users included)
     opening: float = 0.0  # seconds until every worker had their first item (not in the figures)
+    cpu: tuple[tuple[str, float], ...] = ()  # CPU seconds of each part in the answering phase
+    rss: tuple[tuple[float, float], ...] = ()  # each bot process's RSS (MB), phase start and end
 
     @property
     def answers_per_s(self) -> float:
@@ -151,13 +165,13 @@ def _peak_rss_mb(load: Load) -> float:
 
 
 @contextlib.asynccontextmanager
-async def _bot_process(*args: str, env: dict[str, str]) -> AsyncIterator[None]:
+async def _bot_process(*args: str, env: dict[str, str]) -> AsyncIterator[int]:
     """``python -m <args>`` with ``env`` added, stopped by SIGTERM (as a service manager does)."""
     proc = await asyncio.create_subprocess_exec(
         sys.executable, "-m", *args, env={**os.environ, **env},
         stdout=asyncio.subprocess.DEVNULL)
     try:
-        yield
+        yield proc.pid
     finally:
         if proc.returncode is None:
             proc.send_signal(signal.SIGTERM)
@@ -194,8 +208,50 @@ async def _answer(user: SimUser, first: BotMessage, load: Load, marker: str, cha
     return times
 
 
+def _ticks(pid: int | str) -> float:
+    """CPU seconds (user + system) of process ``pid`` so far; 0 when it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _rss_mb(pid: int) -> float:
+    """Resident memory of process ``pid`` now, in MB (0 when it is gone)."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+def _postgres_cpu() -> float:
+    """CPU seconds of every ``postgres`` process of this machine (Linux /proc)."""
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError):
+                if (entry / "comm").read_text().strip() == "postgres":
+                    total += _ticks(entry.name)
+    return total
+
+
+def _cpu_parts(bots: Sequence[int]) -> dict[str, float]:
+    """CPU seconds so far: this process (emulator and workers), each bot, PostgreSQL."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    parts = {"emulator + workers": usage.ru_utime + usage.ru_stime}
+    for n, pid in enumerate(bots, 1):
+        parts[f"bot {n}"] = _ticks(pid)
+    parts["postgres"] = _postgres_cpu()
+    return parts
+
+
 async def _measure(emulator: Emulator, chats: _Chats, bot: str, load: Load, begin: _Begin,
-                   marker: str, users: Sequence[SimUser] | None = None) -> BenchRun:
+                   marker: str, users: Sequence[SimUser] | None = None,
+                   bots: Sequence[int] = ()) -> BenchRun:
     """Open a session for every worker, then let all of them answer at once.
 
     The run it returns has nothing counted yet: ``_finish`` adds what the bot recorded.
@@ -208,13 +264,17 @@ async def _measure(emulator: Emulator, chats: _Chats, bot: str, load: Load, begi
     answered_before = sum(len(u.callback_answers) for u in users)
     timeout = _setup_timeout(load)  # generous: a tap is never given up for slowness
     pause = random.Random(load.workers)
+    before, rss_before = _cpu_parts(bots), [_rss_mb(pid) for pid in bots]
     start = time.perf_counter()
     times = await asyncio.gather(*(_answer(u, f, load, marker, chats, timeout, pause)
                                    for u, f in zip(users, firsts, strict=True)))
     seconds = time.perf_counter() - start
+    after, rss_after = _cpu_parts(bots), [_rss_mb(pid) for pid in bots]
     latencies = tuple(x for per_user in times for x in per_user)
     in_time = sum(len(u.callback_answers) for u in users) - answered_before
-    return BenchRun(bot, load, len(latencies), seconds, latencies, 0, in_time, 0.0, opened)
+    cpu = tuple((part, after[part] - before[part]) for part in after)
+    return BenchRun(bot, load, len(latencies), seconds, latencies, 0, in_time, 0.0, opened,
+                    cpu, tuple(zip(rss_before, rss_after, strict=True)))
 
 
 # ----- gigbot ------------------------------------------------------------------------------------
@@ -249,15 +309,51 @@ def write_project(folder: Path, *, items: int, controls: int) -> Path:
 
 async def run_gigbot(folder: Path, load: Load, *,
                      rate_limits: RateLimits | None = None) -> BenchRun:
-    """The simulated workers answer through the real bot, on a database in ``folder``."""
+    """The simulated workers answer through the real bot, on a database in ``folder``.
+
+    With ``load.postgres``, on a fresh database on that server instead (dropped afterwards).
+    """
+    if load.postgres is None:
+        return await _run_gigbot(folder, load, None, rate_limits)
+    async with _fresh_database(load.postgres) as db_url:
+        return await _run_gigbot(folder, load, db_url, rate_limits)
+
+
+@contextlib.asynccontextmanager
+async def _fresh_database(server: str) -> AsyncIterator[str]:
+    """A new, empty database on the PostgreSQL server of ``server``'s URL; dropped after."""
+    import asyncpg  # type: ignore[import-untyped]  # no type information ships with it
+
+    from gigbot.cluster import pg_dsn
+
+    name = f"gigbot_bench_{uuid.uuid4().hex[:12]}"
+    admin = pg_dsn(server)
+    conn = await asyncpg.connect(admin)
+    try:
+        await conn.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await conn.close()
+    try:
+        yield f"{server.split('?', 1)[0].rsplit('/', 1)[0]}/{name}"
+    finally:
+        conn = await asyncpg.connect(admin)
+        try:
+            await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        finally:
+            await conn.close()
+
+
+async def _run_gigbot(folder: Path, load: Load, db_url: str | None,
+                      rate_limits: RateLimits | None) -> BenchRun:
     chats = _Chats()
     emulator = Emulator(rate_limits=rate_limits, record_calls=False, on_bot_message=chats.seen)
     await emulator.start()
     try:
-        settings = load_settings({
-            "GIGBOT_TOKEN": TOKEN, "GIGBOT_API_URL": emulator.url,
-            "GIGBOT_DATA_DIR": str(folder), "GIGBOT_LOG_LEVEL": "WARNING",
-        }, dotenv=None)
+        environment = {"GIGBOT_TOKEN": TOKEN, "GIGBOT_API_URL": emulator.url,
+                       "GIGBOT_DATA_DIR": str(folder), "GIGBOT_LOG_LEVEL": "WARNING"}
+        if db_url is not None:
+            environment |= {"GIGBOT_DB_URL": db_url, "GIGBOT_SECRET_KEY": BENCH_KEY}
+        settings = load_settings(environment, dotenv=None)
         await init_db(settings.db_url)
         try:
             # a worker on probation sees about 2·gold_ratio·M controls, each a different one
@@ -294,10 +390,11 @@ async def _serve_gigbot(emulator: Emulator, chats: _Chats, settings: Settings,
         await close_db()  # the bot process migrates and holds the database now
         env = {"GIGBOT_TOKEN": TOKEN, "GIGBOT_API_URL": emulator.url,
                "GIGBOT_DATA_DIR": str(settings.data_dir), "GIGBOT_LOG_LEVEL": "WARNING",
-               "GIGBOT_PORT": str(free_port())}
+               "GIGBOT_DB_URL": settings.db_url, "GIGBOT_SECRET_KEY": BENCH_KEY}
         try:
-            async with _bot_process("gigbot", "run", env=env):
-                run = await _measure(emulator, chats, "gigbot", load, begin, ITEM_TEXT, users)
+            async with _bot_processes(env, load) as pids:
+                run = await _measure(emulator, chats, "gigbot", load, begin, ITEM_TEXT, users,
+                                     pids)
         finally:
             await init_db(settings.db_url)
     else:
@@ -305,6 +402,23 @@ async def _serve_gigbot(emulator: Emulator, chats: _Chats, settings: Settings,
         async with polling(app, poll_timeout=POLL_TIMEOUT):
             run = await _measure(emulator, chats, "gigbot", load, begin, ITEM_TEXT, users)
     return _finish(run, await recorded(), load)
+
+
+@contextlib.asynccontextmanager
+async def _bot_processes(env: dict[str, str], load: Load) -> AsyncIterator[list[int]]:
+    """``load.bots`` ``gigbot run`` processes (webhook: behind one round-robin URL); pids."""
+    if not load.webhook:
+        async with _bot_process("gigbot", "run", env={**env, "GIGBOT_PORT": str(free_port())}
+                                ) as pid:
+            yield [pid]
+        return
+    ports = [free_port() for _ in range(load.bots)]
+    async with RoundRobin([f"http://127.0.0.1:{p}/telegram" for p in ports]) as front, \
+            contextlib.AsyncExitStack() as stack:
+        pids = [await stack.enter_async_context(_bot_process("gigbot", "run", env={
+            **env, "GIGBOT_PORT": str(port), "GIGBOT_WEBHOOK_URL": front.url,
+            "GIGBOT_WEBHOOK_SECRET": "bench-webhook-secret"})) for port in ports]
+        yield pids
 
 
 def _finish(run: BenchRun, recorded: int, load: Load) -> BenchRun:
@@ -409,6 +523,17 @@ def markdown_table(runs: Sequence[BenchRun]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def cpu_line(run: BenchRun) -> str:
+    """CPU seconds of each part over the answering phase: per answer, and in cores."""
+    if not run.cpu or not run.taps or run.seconds <= 0:
+        return ""
+    parts = "; ".join(f"{part} {sec:.1f} s = {sec / run.seconds:.2f} cores, "
+                      f"{sec / run.taps * 1000:.1f} ms/answer" for part, sec in run.cpu)
+    memory = "; ".join(f"bot {n} RSS {a:.0f} -> {b:.0f} MB ({(b - a) / a * 100:+.1f} %)"
+                       for n, (a, b) in enumerate(run.rss, 1) if a > 0)
+    return f"{run.bot} CPU over {run.seconds:.1f} s: {parts}" + (f"\n{memory}" if memory else "")
+
+
 def check_line(run: BenchRun) -> str:
     """The correctness figures of a run, in one line."""
     what = "answers recorded" if run.bot == "gigbot" else "edits made"
@@ -426,7 +551,14 @@ async def bench_command(args: argparse.Namespace, _settings: Settings) -> int:
         print("gigbot: --workers and --answers must be at least 1, --think not negative",
               file=sys.stderr)
         return 2
-    load = Load(args.workers, args.answers, think, process=not args.in_process)
+    bots, postgres = int(getattr(args, "bots", 1)), getattr(args, "postgres", None)
+    webhook = bool(getattr(args, "webhook", False)) or bots > 1
+    if bots < 1 or (bots > 1 and not postgres) or (webhook and args.in_process):
+        print("gigbot: --bots above 1 needs --postgres URL (SQLite serves one process); "
+              "--webhook runs the bot in processes of its own", file=sys.stderr)
+        return 2
+    load = Load(args.workers, args.answers, think, process=not args.in_process,
+                webhook=webhook, bots=bots, postgres=postgres)
     task = asyncio.current_task()
     if task is not None:  # a SIGTERM unwinds the run, so that the bot processes stop too
         asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, task.cancel)
@@ -443,11 +575,15 @@ async def bench_command(args: argparse.Namespace, _settings: Settings) -> int:
         root.setLevel(level)
     table = markdown_table(runs)
     pace = f"thinking {think:g} s on average" if think else "tapping flat out"
-    print(f"gigbot bench: {load.workers} worker(s) x {load.answers} answers, {pace}; "
-          "emulator with Telegram's flood limits\n")
+    how = (f"webhook, {bots} bot process(es)" if webhook else "long polling") + (
+        ", PostgreSQL" if postgres else ", SQLite")
+    print(f"gigbot bench: {load.workers} worker(s) x {load.answers} answers, {pace}; {how}; "
+          f"emulator with Telegram's flood limits; {os.cpu_count()} cores\n")
     print(table)
     for run in runs:
         print(check_line(run))
+        if line := cpu_line(run):
+            print(line)
     if args.out:
         with Path(args.out).open("a", encoding="utf-8") as out:
             out.write(table)

@@ -129,3 +129,34 @@ async def test_polling_removes_a_webhook_and_serves(tmp_path: Path) -> None:
 
     assert info.url == ""
     assert code == 0, err
+
+
+async def test_a_second_poller_is_refused_and_the_first_keeps_serving(tmp_path: Path) -> None:
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    async with Emulator() as emulator:
+        first = await run_gigbot(tmp_path / "a", GIGBOT_TOKEN=TOKEN,
+                                 GIGBOT_API_URL=emulator.url, GIGBOT_LOG_LEVEL="WARNING")
+        try:
+            ann = emulator.user(language_code="en")
+            await ann.command("/start")
+            await ann.expect(catalog("en")["onboarding.choose_language"], timeout=60)
+
+            second = await run_gigbot(tmp_path / "b", GIGBOT_TOKEN=TOKEN,
+                                      GIGBOT_API_URL=emulator.url, GIGBOT_LOG_LEVEL="WARNING")
+            code, err = await finished(second, 60)
+
+            bob = emulator.user(language_code="en")
+            await bob.command("/start")
+            await bob.expect(catalog("en")["onboarding.choose_language"], timeout=30)
+        finally:
+            first.send_signal(signal.SIGTERM)
+        first_code, first_err = await finished(first, 10)
+
+    assert code == 2
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    assert lines[0].startswith("gigbot: another process is already polling this bot")
+    assert "webhook mode" in lines[0]
+    assert first_code == 0, first_err
+    assert "Traceback" not in first_err
