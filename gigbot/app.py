@@ -14,8 +14,10 @@ import datetime as dt
 import logging
 import os
 from collections.abc import Awaitable, Callable, Coroutine
+from contextlib import AbstractAsyncContextManager
 from typing import Any
 
+from aiolimiter import AsyncLimiter
 from telegram import BotCommand, Update
 from telegram.error import RetryAfter, TelegramError
 from telegram.ext import (
@@ -51,7 +53,7 @@ os.environ.setdefault("PTB_TIMEDELTA", "true")
 log = logging.getLogger(__name__)
 
 # The commands shown in Telegram's menu, in this order; descriptions are ``commands.<name>``.
-COMMANDS = ("start", "tasks", "quiz", "profile", "balance", "settings", "help",
+COMMANDS = ("start", "tasks", "quiz", "profile", "balance", "mydata", "settings", "help",
             "deleteme")
 _Result = bool | dict[str, Any] | list[dict[str, Any]]  # a Bot API call's JSON result
 # Telegram allows "about 30" messages a second. Sending at exactly that rate, any jitter between
@@ -67,19 +69,25 @@ MAX_CONCURRENT_UPDATES = 4096
 UPDATE_TYPES = ("message", "callback_query", "my_chat_member")
 
 
+ChatLock = Callable[[int], AbstractAsyncContextManager[None]]
+
+
 class PerChatUpdateProcessor(BaseUpdateProcessor):
     """One chat's updates run one after another (FIFO); different chats run in parallel.
 
     PTB takes its global semaphore before calling ``do_process_update``, so a busy chat's queued
-    updates hold slots: keep ``max_concurrent_updates`` large.
+    updates hold slots: keep ``max_concurrent_updates`` large. ``across`` (set by the runner
+    when several processes share the bot, ``gigbot.cluster.UserLocks.held``) is also held,
+    inside this process's own lock, so that one chat's updates never overlap across processes.
     """
 
-    __slots__ = ("_locks", "_refs")
+    __slots__ = ("_locks", "_refs", "across")
 
     def __init__(self, max_concurrent_updates: int = MAX_CONCURRENT_UPDATES) -> None:
         super().__init__(max_concurrent_updates)
         self._locks: dict[int, asyncio.Lock] = {}
         self._refs: dict[int, int] = {}
+        self.across: ChatLock | None = None
 
     @staticmethod
     def _key(update: object) -> int | None:
@@ -99,7 +107,11 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
         self._refs[key] = self._refs.get(key, 0) + 1
         try:
             async with lock:
-                await coroutine
+                if self.across is None:
+                    await coroutine
+                else:
+                    async with self.across(key):
+                        await coroutine
         finally:
             self._refs[key] -= 1
             if not self._refs[key]:
@@ -124,13 +136,24 @@ class SendRateLimiter(AIORateLimiter):
     deletes, callback answers) pass at once, each waiting out only its own 429.
     """
 
-    __slots__ = ("_retries",)
+    __slots__ = ("_rate", "_retries", "_share")
 
     _COUNTED = ("send", "copy", "forward")
 
     def __init__(self, *, max_retries: int = 0, **limits: Any) -> None:
         super().__init__(max_retries=max_retries, **limits)
         self._retries = max_retries
+        self._rate = float(limits.get("overall_max_rate", SEND_RATE)) / float(
+            limits.get("overall_time_period", 1))
+        self._share: AsyncLimiter | None = None
+
+    def share(self, processes: int) -> None:
+        """Send at most 1/``processes`` of the budget: the processes of one bot share it."""
+        if processes <= 1:
+            self._share = None
+            return
+        rate = self._rate / processes  # per second; a burst of up to one second's worth
+        self._share = AsyncLimiter(max(rate, 1.0), max(rate, 1.0) / rate)
 
     @classmethod
     def for_telegram(cls) -> SendRateLimiter:
@@ -150,6 +173,8 @@ class SendRateLimiter(AIORateLimiter):
         if endpoint.startswith(self._COUNTED):
             SEND_QUEUE.inc()
             try:
+                if self._share is not None:
+                    await self._share.acquire()
                 return await super().process_request(
                     callback, args, kwargs, endpoint, data, rate_limit_args
                 )

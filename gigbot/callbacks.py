@@ -270,3 +270,72 @@ class PickProject(Codec):
     """Start (or resume) a work session in a project from the /tasks list."""
 
     project_id: int
+
+
+# ----- money ------------------------------------------------------------------------------------
+# Money buttons name a payout request, an answer or an appeal, never an amount: the service
+# reads the amount from the row and re-checks who presses and what state the row is in.
+
+
+@codec("po")
+class PayoutAction(Codec):
+    """The worker's /payout buttons: ``all`` (quote the available balance), ``amt`` (type an
+    amount), ``acct`` (set the account), ``ok`` / ``no`` (confirm or drop quote ``request_id``).
+    """
+
+    action: str
+    request_id: int
+
+
+@codec("pd")
+class PayoutDecide(Codec):
+    """An admin's button on a request: 1 approve, 0 reject (asks a reason), 2 reject now,
+    3 mark paid."""
+
+    request_id: int
+    action: int
+
+
+@codec("hi")
+class HistoryPageTap(Codec):
+    """Older / Newer in /history: the page to show (0 is the newest)."""
+
+    page: int
+
+
+@codec("ra")
+class RejectionAppeal(Codec):
+    """The Appeal button under a rejected answer."""
+
+    answer_id: int
+
+
+@codec("rd")
+class RejectionDecide(Codec):
+    """An admin's decision on an answer's appeal: 1 uphold, 0 refuse (asks why)."""
+
+    appeal_id: int
+    uphold: int
+
+
+# ----- review -----------------------------------------------------------------------------------
+# A review button names an answer, never its label or the item. Like the one-tap task buttons it
+# carries a tag of (answer, presser) keyed by the bot token, so forged data or a card forwarded
+# to another user is refused without the database; the service checks the reviewer again.
+
+
+def review_key(token: str | None) -> bytes:
+    """The key of review button tags, derived from the bot token (apart from task tags)."""
+    return hashlib.sha256(b"gigbot-review-buttons:" + (token or "").encode()).digest()
+
+
+@codec("rw")
+class ReviewTap(Codec):
+    """A review card's button: ``ok`` accept, ``no`` show the reasons, ``back`` from them,
+    ``r`` reject with reason ``reason`` (an index into ``payouts.review.REASONS``), ``n`` ask
+    for a note first."""
+
+    answer_id: int
+    action: str
+    reason: int
+    tag: str

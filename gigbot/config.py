@@ -6,6 +6,7 @@ names the variable and what is expected, so ``gigbot run`` can print one line an
 
 from __future__ import annotations
 
+import base64
 import os
 import re
 from collections.abc import Mapping
@@ -40,6 +41,9 @@ class Settings:
     port: int
     log_level: str
     log_format: str = "text"
+    payout_minimum: int = 10_000  # minor units
+    withholding_bp: int = 330  # basis points: 330 = 3.3 %
+    secret_key: str | None = None  # a Fernet key for payout account details
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @property
@@ -55,6 +59,14 @@ class Settings:
                 "in GIGBOT_TOKEN (or in .env)"
             )
         return self.token
+
+
+def _is_fernet_key(text: str) -> bool:
+    """True for 32 bytes in url-safe base64 (what ``Fernet(key)`` accepts)."""
+    try:
+        return len(base64.urlsafe_b64decode(text.encode("ascii"))) == 32 and len(text) == 44
+    except (ValueError, UnicodeEncodeError):
+        return False
 
 
 def read_dotenv(path: Path) -> dict[str, str]:
@@ -147,6 +159,26 @@ def load_settings(
     if log_format not in FORMATS:
         raise ConfigError(f"GIGBOT_LOG_FORMAT must be text or json, got {log_format!r}")
 
+    minimum_text = get("GIGBOT_PAYOUT_MINIMUM") or "10000"
+    if not minimum_text.isdigit() or int(minimum_text) < 1:
+        raise ConfigError(
+            "GIGBOT_PAYOUT_MINIMUM must be a whole number of minor units of at least 1, "
+            f"got {minimum_text!r}"
+        )
+    withholding_text = get("GIGBOT_WITHHOLDING_BP") or "330"
+    if not withholding_text.isdigit() or int(withholding_text) > 10_000:
+        raise ConfigError(
+            "GIGBOT_WITHHOLDING_BP must be basis points from 0 to 10000 (330 = 3.3 %), "
+            f"got {withholding_text!r}"
+        )
+    secret_key = get("GIGBOT_SECRET_KEY")
+    if secret_key is not None and not _is_fernet_key(secret_key):
+        raise ConfigError(
+            "GIGBOT_SECRET_KEY must be a Fernet key (32 bytes in url-safe base64, 44 "
+            "characters), as printed by: python -c \"from cryptography.fernet import Fernet; "
+            "print(Fernet.generate_key().decode())\""
+        )
+
     return Settings(
         token=token,
         api_url=api_url,
@@ -160,6 +192,9 @@ def load_settings(
         port=int(port_text),
         log_level=log_level,
         log_format=log_format,
+        payout_minimum=int(minimum_text),
+        withholding_bp=int(withholding_text),
+        secret_key=secret_key,
         extra={k: v for k, v in env.items() if k.startswith("GIGBOT_")},
     )
 

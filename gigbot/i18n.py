@@ -16,7 +16,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from babel import Locale
-from babel.dates import format_datetime
+from babel.dates import format_date, format_datetime
 from babel.numbers import format_currency, format_decimal, get_currency_precision
 
 __all__ = [
@@ -104,6 +104,10 @@ class Translator:
     def when(self, moment: dt.datetime, *, fmt: str = "medium") -> str:
         """A UTC time in this reader's zone."""
         return when(moment, self.tz, self.lang, fmt=fmt)
+
+    def day(self, day: dt.date) -> str:
+        """A calendar day in this reader's language (``Jan 5, 2026`` / ``2026. 1. 5.``)."""
+        return str(format_date(day, format="medium", locale=_BABEL[self.lang]))
 
     def pick(self, texts: Mapping[str, str] | str | None) -> str:
         """The reader's version of a ``{"en": ..., "ko": ...}`` text from a project file."""

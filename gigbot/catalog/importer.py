@@ -18,7 +18,7 @@ docs/import.md has the format, the decisions and the measurements.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -60,6 +60,7 @@ __all__ = [
     "CONTROL_NEEDED",
     "ImportRejected",
     "ImportReport",
+    "Progress",
     "import_project",
     "import_quiz",
     "validate_project",
@@ -73,6 +74,12 @@ be served to every worker once (it is scored against its gold, not aggregated)."
 BATCH = 2000
 _ITEM_FIELDS = ("text", "image", "audio", "context", "gold", "explanation", "is_control")
 _QUIZ_ITEM_FIELDS = ("seq", "text", "image", "audio", "context", "gold", "explanation")
+Progress = Callable[[int, int], None]
+"""Called with (items written, items in the file) after each batch, e.g. to draw a bar."""
+
+
+def _changed(values: dict[str, Any], current: dict[str, Any], fields: Sequence[str]) -> bool:
+    return any(values[name] != current[name] for name in fields)
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +97,7 @@ class ImportReport:
     media: int  # distinct media files
     training: int = 0
     exam: int = 0
+    unchanged: int = 0  # items of the file already there exactly as the file has them
 
 
 def _rejected(exc: ImportFileError) -> ImportRejected:
@@ -167,17 +175,22 @@ def _fields(row: ItemRow) -> dict[str, Any]:
 
 
 async def import_project(path: Path | str, *, data_dir: Path, clock: Clock,
-                         actor: str = "cli") -> ImportReport:
-    """Import (or re-import) a project file atomically; raises ``ImportRejected`` on any error."""
+                         actor: str = "cli", progress: Progress | None = None) -> ImportReport:
+    """Import (or re-import) a project file atomically; raises ``ImportRejected`` on any error.
+
+    An item already there with the same content, class and answers wanted counts as unchanged,
+    not updated. ``progress`` hears how far the writing is after each batch.
+    """
     try:
         with open_bundle(Path(path), "project.toml") as bundle:
-            return await _import_project(bundle, data_dir=data_dir, now=clock.now(), actor=actor)
+            return await _import_project(bundle, data_dir=data_dir, now=clock.now(), actor=actor,
+                                         progress=progress)
     except ImportFileError as exc:
         raise _rejected(exc) from None
 
 
 async def _import_project(bundle: Bundle, *, data_dir: Path, now: dt.datetime,
-                          actor: str) -> ImportReport:
+                          actor: str, progress: Progress | None) -> ImportReport:
     problems = Problems()
     checked = _passed(check_project(bundle, problems), problems)
     spec, doc = checked.spec, checked.doc
@@ -194,15 +207,16 @@ async def _import_project(bundle: Bundle, *, data_dir: Path, now: dt.datetime,
     checked.media.copy_all(data_dir / store)
     async with in_transaction():
         project, created = await _save_project(spec, existing, quiz, now)
-        new, updated = await _apply_items(project, checked, store, fresh=created)
+        new, updated, same = await _apply_items(project, checked, store, fresh=created,
+                                                progress=progress)
         if not created:
             await _settle_capped(project, now)
-        kept = await Item.filter(project_id=project.id).count() - new - updated
+        kept = await Item.filter(project_id=project.id).count() - new - updated - same
         await AuditLog.create(at=now, actor=actor, action="project.import", project_id=project.id,
                               data={"items": checked.scan.items, "new": new, "updated": updated,
                                     "control": checked.scan.control, "kept": kept})
     return ImportReport("project", spec.slug, created, checked.scan.items, new, updated,
-                        checked.scan.control, kept, len(checked.media.files()))
+                        checked.scan.control, kept, len(checked.media.files()), unchanged=same)
 
 
 async def _save_project(spec: ProjectSpec, existing: Project | None, quiz: Quiz | None,
@@ -214,6 +228,7 @@ async def _save_project(spec: ProjectSpec, existing: Project | None, quiz: Quiz 
         "gold_ratio": spec.gold_ratio, "qualification_id": quiz.id if quiz else None,
         "min_accuracy": spec.min_accuracy, "accept": spec.accept, "hold_days": spec.hold_days,
         "lease_minutes": spec.lease_minutes, "rules": spec.rules, "updated_at": now,
+        "review_reward": spec.review_reward,
     }
     if existing is None:
         return await Project.create(slug=spec.slug, created_at=now, **values), True
@@ -248,18 +263,18 @@ async def _settle_capped(project: Project, now: dt.datetime) -> None:
     await clear_returned(connection(), settled[Settled.COMPLETE])
 
 
-async def _apply_items(project: Project, checked: CheckedProject, store: str, *, fresh: bool
-                       ) -> tuple[int, int]:
+async def _apply_items(project: Project, checked: CheckedProject, store: str, *, fresh: bool,
+                       progress: Progress | None) -> tuple[int, int, int]:
     writer = BulkWriter(Item)
     items = rows(checked.bundle, checked.doc, checked.spec.items, checked.rules, checked.media,
                  store)
-    new = updated = 0
+    new = updated = same = 0
     for batch in _batches(items):
         existing: dict[str, dict[str, Any]] = {}
         if not fresh:
             found = await Item.filter(project_id=project.id, key__in=[r.key for r in batch]
                                       ).values("id", "key", "status", "needed", "returned",
-                                              "is_control")
+                                              *_ITEM_FIELDS)
             existing = {str(item["key"]): item for item in found}
         creates: list[dict[str, Any]] = []
         changes: list[dict[str, Any]] = []
@@ -271,6 +286,9 @@ async def _apply_items(project: Project, checked: CheckedProject, store: str, *,
                                      "needed": _needed(current, row, project)}
             if current is None:
                 creates.append(values | {"project_id": project.id, "key": row.key})
+                continue
+            if not _changed(values, current, (*_ITEM_FIELDS, "needed")):
+                same += 1
                 continue
             changes.append(values | {"id": current["id"]})
             if values["needed"] != current["needed"]:
@@ -286,24 +304,27 @@ async def _apply_items(project: Project, checked: CheckedProject, store: str, *,
         await flag_returned(connection(), returned)
         new += len(creates)
         updated += len(changes)
-    return new, updated
+        if progress is not None:
+            progress(new + updated + same, checked.scan.items)
+    return new, updated, same
 
 
 # ----- quizzes
 
 
 async def import_quiz(path: Path | str, *, data_dir: Path, clock: Clock,
-                      actor: str = "cli") -> ImportReport:
+                      actor: str = "cli", progress: Progress | None = None) -> ImportReport:
     """Import (or re-import) a quiz file atomically; raises ``ImportRejected`` on any error."""
     try:
         with open_bundle(Path(path), "quiz.toml") as bundle:
-            return await _import_quiz(bundle, data_dir=data_dir, now=clock.now(), actor=actor)
+            return await _import_quiz(bundle, data_dir=data_dir, now=clock.now(), actor=actor,
+                                      progress=progress)
     except ImportFileError as exc:
         raise _rejected(exc) from None
 
 
 async def _import_quiz(bundle: Bundle, *, data_dir: Path, now: dt.datetime,
-                       actor: str) -> ImportReport:
+                       actor: str, progress: Progress | None) -> ImportReport:
     problems = Problems()
     checked = _passed(check_quiz(bundle, problems), problems)
     spec = checked.spec
@@ -315,18 +336,21 @@ async def _import_quiz(bundle: Bundle, *, data_dir: Path, now: dt.datetime,
     checked.media.copy_all(data_dir / store)
     async with in_transaction():
         quiz, created = await _save_quiz(spec, existing, now)
-        new = updated = 0
-        for part in QuizPart:
-            added, changed = await _apply_quiz_items(quiz, part, checked, store, fresh=created)
-            new, updated = new + added, updated + changed
+        new = updated = same = 0
         total = checked.training.items + checked.exam.items
-        kept = await QuizItem.filter(quiz_id=quiz.id).count() - new - updated
+        for part in QuizPart:
+            added, changed, kept_as_is = await _apply_quiz_items(quiz, part, checked, store,
+                                                                 fresh=created)
+            new, updated, same = new + added, updated + changed, same + kept_as_is
+            if progress is not None:
+                progress(new + updated + same, total)
+        kept = await QuizItem.filter(quiz_id=quiz.id).count() - new - updated - same
         await AuditLog.create(at=now, actor=actor, action="quiz.import",
                               data={"quiz": spec.slug, "new": new, "updated": updated,
                                     "kept": kept})
     return ImportReport("quiz", spec.slug, created, total, new, updated, total, kept,
                         len(checked.media.files()), training=checked.training.items,
-                        exam=checked.exam.items)
+                        exam=checked.exam.items, unchanged=same)
 
 
 async def _save_quiz(spec: QuizSpec, existing: Quiz | None, now: dt.datetime
@@ -345,29 +369,32 @@ async def _save_quiz(spec: QuizSpec, existing: Quiz | None, now: dt.datetime
 
 
 async def _apply_quiz_items(quiz: Quiz, part: QuizPart, checked: CheckedQuiz, store: str, *,
-                            fresh: bool) -> tuple[int, int]:
+                            fresh: bool) -> tuple[int, int, int]:
     writer = BulkWriter(QuizItem)
     source = checked.spec.training if part == QuizPart.TRAINING else checked.spec.exam
     items = rows(checked.bundle, checked.doc, source, checked.rules, checked.media, store)
-    new = updated = seq = 0
+    new = updated = same = seq = 0
     for batch in _batches(items):
-        existing: dict[str, int] = {}
+        existing: dict[str, dict[str, Any]] = {}
         if not fresh:
-            found: Sequence[tuple[Any, Any]] = await QuizItem.filter(
+            found = await QuizItem.filter(
                 quiz_id=quiz.id, part=part, key__in=[r.key for r in batch]
-            ).values_list("key", "id")
-            existing = {str(key): int(item_id) for key, item_id in found}
+            ).values("id", "key", *_QUIZ_ITEM_FIELDS)
+            existing = {str(item["key"]): item for item in found}
         creates: list[dict[str, Any]] = []
         changes: list[dict[str, Any]] = []
         for row in batch:
             seq += 1
             values = _fields(row) | {"seq": seq}
-            if row.key in existing:
-                changes.append(values | {"id": existing[row.key]})
-            else:
+            current = existing.get(row.key)
+            if current is None:
                 creates.append(values | {"quiz_id": quiz.id, "part": part, "key": row.key})
+            elif _changed(values, current, _QUIZ_ITEM_FIELDS):
+                changes.append(values | {"id": current["id"]})
+            else:
+                same += 1
         await writer.insert(creates)
         await writer.update(changes, _QUIZ_ITEM_FIELDS)
         new += len(creates)
         updated += len(changes)
-    return new, updated
+    return new, updated, same

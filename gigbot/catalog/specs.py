@@ -41,7 +41,7 @@ MAX_ERRORS = 20
 _PROJECT_KEYS = frozenset({
     "slug", "kind", "title", "instructions", "labels", "multi_label", "reward", "overlap",
     "max_overlap", "confidence", "gold_ratio", "qualification", "min_accuracy", "accept",
-    "hold_days", "lease_minutes", "rules", "items", "item",
+    "hold_days", "lease_minutes", "rules", "items", "item", "review_reward",
 })
 _QUIZ_KEYS = frozenset({
     "slug", "kind", "title", "instructions", "labels", "multi_label", "pass_score", "questions",
@@ -306,6 +306,7 @@ class ProjectSpec:
     lease_minutes: float
     rules: dict[str, Any]
     items: ItemsSource
+    review_reward: int = 0  # minor units per review decision (accept = "review")
 
 
 @dataclass(frozen=True, slots=True)
@@ -360,6 +361,7 @@ def project_spec(doc: TomlDoc, problems: Problems) -> ProjectSpec | None:
     min_accuracy = table.number("min_accuracy", 0.8)
     accept = table.choice("accept", ACCEPT, Acceptance.AUTO.value)
     hold_days = table.integer("hold_days", 0)
+    review_reward = table.integer("review_reward", 0)
     lease_minutes = table.number("lease_minutes", 10, lo=0, hi=24 * 60, open_lo=True)
     rules = _rules(table, kind)
     items = _source(table, ("items", "item"))
@@ -368,11 +370,12 @@ def project_spec(doc: TomlDoc, problems: Problems) -> ProjectSpec | None:
     if (slug is None or kind is None or title is None or instructions is None or items is None
             or reward is None or overlap is None or max_overlap is None or accept is None
             or hold_days is None or confidence is None or gold_ratio is None
-            or min_accuracy is None or lease_minutes is None or rules is None):
+            or min_accuracy is None or lease_minutes is None or rules is None
+            or review_reward is None):
         raise RuntimeError("a project field passed its checks without a value")
     return ProjectSpec(slug, kind, title, instructions, labels, multi, reward, overlap,
                        max_overlap, confidence, gold_ratio, qualification, min_accuracy, accept,
-                       hold_days, lease_minutes, rules, items)
+                       hold_days, lease_minutes, rules, items, review_reward=review_reward)
 
 
 def _rules(table: _Table, kind: str | None) -> dict[str, Any] | None:

@@ -24,17 +24,39 @@ Command = Callable[[argparse.Namespace, Settings], Coroutine[Any, Any, int]]
 # `labels aggregate --method`: gigbot.scoring.methods.DESCRIPTIONS, repeated here so that
 # `--help` does not import numpy (a test keeps the two equal)
 AGGREGATE_METHODS = {
-    "auto": "the default: the best of mv/wmv/ocds(/ds) on held-out gold, else on held-out "
-    "answers; with --text, wrover",
+    "auto": "the default: the best of mv/wmv/ocds/glad(/ds/mace) on held-out gold, else on "
+    "held-out answers; with --text, wrover",
     "mv": "majority vote: the most frequent label (ties to the smallest)",
     "wmv": "weighted vote: log-odds weights from the gold, else from agreement with the "
     "majority (Wawa)",
     "ocds": "one-coin Dawid-Skene: EM with one accuracy per worker",
     "ds": "Dawid-Skene: EM with a confusion matrix per worker, shrunk to the crowd's",
+    "glad": "GLAD: EM with an ability per worker and an easiness per task",
+    "mace": "MACE: variational EM with a spamming probability and strategy per worker",
     "wrover": "text: ROVER with word votes weighted by each worker's reliability",
     "rover": "text: ROVER word-slot voting over transcriptions aligned to their medoid",
     "medoid": "text: the transcription closest to all the others",
 }
+
+# What `gigbot run` reads (DESIGN.md §3; gigbot.config.load_settings; a test keeps them equal).
+RUN_ENVIRONMENT = """\
+environment (also read from .env in the working directory):
+  GIGBOT_TOKEN            bot token from @BotFather (required)
+  GIGBOT_API_URL          Bot API root (default https://api.telegram.org)
+  GIGBOT_DB_URL           sqlite://PATH or postgres://... (default sqlite in the data dir)
+  GIGBOT_DATA_DIR         database, media, exports (default ./gigbot-data)
+  GIGBOT_ADMINS           comma-separated Telegram user ids of admins
+  GIGBOT_CURRENCY         ISO 4217 code; amounts in minor units (default KRW)
+  GIGBOT_TZ               default time zone of new workers (default Asia/Seoul)
+  GIGBOT_WEBHOOK_URL      webhook mode when set (else long polling)
+  GIGBOT_WEBHOOK_SECRET   the webhook's secret token (required with the URL)
+  GIGBOT_PORT             webhook, /healthz and /metrics port (default 8080)
+  GIGBOT_LOG_LEVEL        DEBUG, INFO, WARNING, ERROR (default INFO)
+  GIGBOT_LOG_FORMAT       text or json (default text)
+  GIGBOT_PAYOUT_MINIMUM   smallest withdrawal in minor units (default 10000)
+  GIGBOT_WITHHOLDING_BP   withholding in basis points (default 330 = 3.3 %)
+  GIGBOT_SECRET_KEY       key encrypting payout details (SQLite: a key file by default)
+"""
 
 
 def _later(what: str) -> Command:
@@ -66,7 +88,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"gigbot {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
-    run = sub.add_parser("run", help="serve Telegram (polling, or webhook when configured)")
+    run = sub.add_parser(
+        "run", help="serve Telegram (polling, or webhook when configured)",
+        description="Migrate the database, then serve Telegram until SIGTERM or Ctrl-C.",
+        epilog=RUN_ENVIRONMENT, formatter_class=argparse.RawDescriptionHelpFormatter)
     run.add_argument("--polling", action="store_true",
                      help="long polling even when GIGBOT_WEBHOOK_URL is set (removes the webhook)")
     run.set_defaults(func=_lazy("gigbot.runner", "run_command"))
@@ -139,11 +164,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     payouts = sub.add_parser("payouts", help="payout requests")
     posub = payouts.add_subparsers(dest="payouts_command", metavar="ACTION", required=True)
-    p_exp = posub.add_parser("export", help="export payout requests as CSV")
-    p_exp.add_argument("--status", default="approved")
+    p_exp = posub.add_parser("export", help="the transfer list of payout requests as CSV")
+    p_exp.add_argument("--status", default="approved",
+                       choices=("requested", "approved", "rejected", "paid"))
     p_exp.add_argument("--format", choices=("csv",), default="csv")
-    p_exp.add_argument("--out", metavar="FILE")
-    p_exp.set_defaults(func=_later("payouts export (payout requests)"))
+    p_exp.add_argument("--out", metavar="FILE", help="write here (owner-only) instead of stdout")
+    p_exp.set_defaults(func=_lazy("gigbot.cli.payouts", "export_command"))
+    p_paid = posub.add_parser("mark-paid", help="record transfers made (idempotent)")
+    p_paid.add_argument("ids", metavar="ID", type=int, nargs="+")
+    p_paid.set_defaults(func=_lazy("gigbot.cli.payouts", "mark_paid_command"))
 
     summaries = sub.add_parser("summaries", help="scheduled earnings summaries")
     ssub = summaries.add_subparsers(dest="summaries_command", metavar="ACTION", required=True)
@@ -152,10 +181,16 @@ def build_parser() -> argparse.ArgumentParser:
     s_run.set_defaults(func=_later("summaries run (scheduled earnings summaries)"))
 
     playground = sub.add_parser(
-        "playground", help="emulator + web chat page + demo project, no token needed"
-    )
-    playground.add_argument("--port", type=int, default=8080)
-    playground.set_defaults(func=_later("the playground"))
+        "playground", help="try gigbot in a browser: emulator + bot + chat page, no token",
+        description="Start the Bot API emulator, the bot and a phone-sized chat page with demo "
+        "workers, an admin and demo projects; no token, nothing reaches Telegram.")
+    playground.add_argument("--port", type=int, default=8080, help="page port (default 8080)")
+    playground.add_argument("--host", default="127.0.0.1",
+                            help="page address (default 127.0.0.1: this machine only)")
+    playground.add_argument("--data", metavar="DIR",
+                            help="keep the database here (default: a temporary one)")
+    playground.set_defaults(func=_lazy("gigbot.cli.playground", "playground_command"),
+                            needs_settings=False)
 
     bench = sub.add_parser("bench", help="end-to-end throughput and latency against the emulator")
     bench.add_argument("--workers", type=int, default=50)
@@ -165,6 +200,12 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--echo", action="store_true", help="also measure the echo-bot floor")
     bench.add_argument("--in-process", action="store_true",
                        help="run each bot inside the benchmark's process instead of its own")
+    bench.add_argument("--webhook", action="store_true",
+                       help="serve the bot by webhook (the emulator POSTs updates)")
+    bench.add_argument("--bots", type=int, default=1, metavar="N",
+                       help="bot processes behind one webhook URL (needs --postgres)")
+    bench.add_argument("--postgres", metavar="URL",
+                       help="run on a fresh database made on this PostgreSQL server")
     bench.add_argument("--out", metavar="FILE", help="append a Markdown table here")
     bench.set_defaults(func=_lazy("gigbot.cli.bench", "bench_command"))
     return parser

@@ -43,6 +43,7 @@ __all__ = [
     "LedgerEntry",
     "MediaFile",
     "Onboarding",
+    "PayoutAccount",
     "PayoutRequest",
     "PayoutStatus",
     "Project",
@@ -269,6 +270,8 @@ class Project(GigModel):
     qualification_id: int | None
     min_accuracy = fields.FloatField()
     accept = fields.CharField(max_length=16, default=Acceptance.AUTO.value)  # an Acceptance
+    # minor units a reviewer earns per review decision (``accept = "review"``)
+    review_reward = fields.BigIntField(default=0, db_default=0)
     hold_days = fields.IntField(default=0)
     lease_minutes = fields.FloatField(default=10)
     # Quality thresholds (DESIGN §7), configurable per project in the TOML's [rules] table.
@@ -433,8 +436,13 @@ class Answer(GigModel):
     correct = fields.BooleanField(null=True)  # control answers only
     score = fields.FloatField(null=True)  # control: Jaccard or 1 - CER
     counted = fields.BooleanField(default=True)  # False once its gold was quarantined
-    status = fields.CharField(max_length=16, default="accepted")  # an AnswerStatus
+    # an AnswerStatus: set at insert by tasks/answers.py (the project's acceptance policy);
+    # changed afterwards only by payouts/acceptance.py, with reject_reason and reject_note
+    status = fields.CharField(max_length=16, default="accepted")
     reject_reason = fields.CharField(max_length=64, null=True)
+    reject_note = fields.TextField(null=True)
+    decided_at = fields.DatetimeField(null=True)  # accepted or rejected after pending
+    decided_by = fields.BigIntField(null=True)  # Telegram id of a reviewer or admin
     created_at = fields.DatetimeField()
 
     class Meta:
@@ -442,6 +450,7 @@ class Answer(GigModel):
         indexes = (
             Index(fields=("worker_id", "project_id", "created_at")),
             Index(fields=("project_id", "item_id")),
+            Index(fields=("status", "created_at")),
         )
 
 
@@ -680,18 +689,22 @@ class Appeal(GigModel):
 
     class Meta:
         table = "appeal"
+        # one appeal per rejected answer (suspension appeals have no answer: NULLs never clash)
+        unique_together = (("answer",),)
         indexes = (Index(fields=("status", "created_at")),)
 
 
 class EntryKind(StrEnum):
     """Kinds of ledger entries (DESIGN §8)."""
 
-    EARNING = "earning"
-    APPROVAL = "approval"
-    REVERSAL = "reversal"
+    EARNING = "earning"  # + reward of an answer (pending while the answer is, or on hold)
+    REJECTION = "rejection"  # - the earning of an answer rejected
+    REVERSAL = "reversal"  # + a rejection undone by an upheld appeal
     BONUS = "bonus"
-    PAYOUT = "payout"
-    WITHHOLDING = "withholding"
+    PAYOUT = "payout"  # - the net amount of an approved payout
+    WITHHOLDING = "withholding"  # - the tax withheld from it
+    ADJUSTMENT = "adjustment"  # +/- an admin's correction
+    REVIEW = "review"  # + a reviewer's pay for one review decision
 
 
 class LedgerEntry(GigModel):
@@ -720,13 +733,19 @@ class LedgerEntry(GigModel):
 class PayoutStatus(StrEnum):
     """Where a payout request is."""
 
-    REQUESTED = "requested"
-    APPROVED = "approved"
+    DRAFT = "draft"  # quoted to the worker, not confirmed yet
+    REQUESTED = "requested"  # confirmed: waits for an admin
+    APPROVED = "approved"  # ledger entries written: to be transferred
     REJECTED = "rejected"
+    PAID = "paid"  # the transfer is recorded
 
 
 class PayoutRequest(GigModel):
-    """A withdrawal request: gross, withholding, net, decided by an admin."""
+    """A withdrawal request: gross, withholding, net, decided by an admin. Owner: payouts.
+
+    ``key`` is ``open:<worker>`` while requested (so a worker has at most one request waiting),
+    ``draft:<random>`` before and ``payout:<id>`` after.
+    """
 
     id = fields.IntField(primary_key=True)
     worker: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
@@ -741,9 +760,33 @@ class PayoutRequest(GigModel):
     created_at = fields.DatetimeField()
     decided_at = fields.DatetimeField(null=True)
     decided_by = fields.BigIntField(null=True)
+    available_seen = fields.BigIntField(db_default=0, default=0)  # when quoted
+    account = fields.TextField(db_default="", default="")  # encrypted snapshot at confirm
+    account_masked = fields.CharField(max_length=80, db_default="", default="")
+    reason = fields.TextField(null=True)  # an admin's reason for a rejection
+    confirmed_at = fields.DatetimeField(null=True)
+    paid_at = fields.DatetimeField(null=True)
+    paid_by = fields.CharField(max_length=32, null=True)  # "admin:<tg id>" or "cli"
 
     class Meta:
         table = "payout_request"
+        indexes = (Index(fields=("status", "id")), Index(fields=("worker_id", "status")))
+
+
+class PayoutAccount(GigModel):
+    """Where a worker is paid: bank, holder and number, encrypted (Fernet). Owner: payouts."""
+
+    id = fields.IntField(primary_key=True)
+    worker: fields.OneToOneRelation[User] = fields.OneToOneField(
+        "models.User", related_name="payout_account", on_delete=fields.CASCADE
+    )
+    worker_id: int
+    secret = fields.TextField()  # Fernet token of {"bank", "holder", "number"}
+    masked = fields.CharField(max_length=80)  # bank and the number's last digits
+    updated_at = fields.DatetimeField()
+
+    class Meta:
+        table = "payout_account"
 
 
 class BroadcastStatus(StrEnum):

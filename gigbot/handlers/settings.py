@@ -14,7 +14,8 @@ from gigbot.context import GigApp, GigContext
 from gigbot.errors import BadCallback
 from gigbot.handlers import views
 from gigbot.handlers.common import edit_screen, require, send_screen, stop_spinner
-from gigbot.members.service import choose_zone, delete_personal_data, set_summaries
+from gigbot.members.service import choose_zone, set_summaries
+from gigbot.payouts.mydata import delete_member, leaving
 
 __all__ = ["register"]
 
@@ -59,8 +60,9 @@ async def timezone_command(update: Update, context: GigContext) -> None:
 
 
 async def deleteme_command(update: Update, context: GigContext) -> None:
-    """/deleteme: what goes and what stays, with confirm and cancel buttons."""
-    await send_screen(update, views.delete_confirm_screen(context.t))
+    """/deleteme: what goes and what stays (money too), with confirm and cancel buttons."""
+    money = await leaving(context.member.id, context.clock.now())
+    await send_screen(update, views.delete_confirm_screen(context.t, money))
 
 
 async def delete_button(update: Update, context: GigContext) -> None:
@@ -71,7 +73,7 @@ async def delete_button(update: Update, context: GigContext) -> None:
     if not confirmed:
         await edit_screen(query, views.Screen(context.t("deleteme.cancelled")))
         return
-    deleted = await delete_personal_data(context.member, now=context.clock.now())
+    deleted = await delete_member(context.member, now=context.clock.now())
     await edit_screen(query, views.deleted_screen(context.t, deleted))
 
 

@@ -64,7 +64,7 @@ from gigbot.tasks.media import MediaKind, forget_file_id, prepare_media, remembe
 from gigbot.tasks.policy import TextProblem
 from gigbot.tasks.selection import ServedItem
 
-__all__ = ["TEXT_GROUP", "register"]
+__all__ = ["TEXT_GROUP", "register", "send_media_item"]
 
 log = logging.getLogger(__name__)
 TEXT_GROUP = 1  # after the features of group 0, so their prompt replies go to them first
@@ -120,9 +120,16 @@ async def _send_media(bot: Any, chat_id: int, kind: MediaKind, source: str | Inp
 async def _send_prepared(context: GigContext, chat_id: int, item: ServedItem, stored: str,
                          screen: Screen) -> Message:
     """Send a media item: by its cached file_id, or uploaded once (and the id kept)."""
+    return await send_media_item(context, chat_id, stored, image=bool(item.image),
+                                 screen=screen)
+
+
+async def send_media_item(context: GigContext, chat_id: int, stored: str, *, image: bool,
+                          screen: Screen) -> Message:
+    """Send an item's stored media with ``screen`` as caption, as a task item is sent."""
     media = await prepare_media(context.settings.data_dir, stored,
-                                "image" if item.image else "audio",
-                                watermark=_watermark(context) if item.image else None,
+                                "image" if image else "audio",
+                                watermark=_watermark(context) if image else None,
                                 now=context.clock.now())
     common: dict[str, Any] = {"caption": screen.text, "reply_markup": screen.keyboard,
                               "protect_content": True}

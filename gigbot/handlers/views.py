@@ -22,6 +22,7 @@ from gigbot.callbacks import (
 from gigbot.i18n import LANGUAGES, Translator
 from gigbot.members.service import ZONES, Deleted, Member, Step
 from gigbot.notices import NoticeButton
+from gigbot.payouts.mydata import Leaving
 
 __all__ = [
     "Screen",
@@ -176,13 +177,19 @@ def settings_zone_screen(t: Translator, member: Member) -> Screen:
     return Screen(t("settings.choose_zone"), keyboard([*_zone_rows(t, member.tz), [cancel]]))
 
 
-def delete_confirm_screen(t: Translator) -> Screen:
-    """/deleteme: what goes, what stays, and the confirm/cancel buttons."""
+def delete_confirm_screen(t: Translator, money: Leaving | None = None) -> Screen:
+    """/deleteme: what goes, what stays (money too), and the confirm/cancel buttons."""
     rows: list[list[Button]] = [
         [(t("deleteme.button.yes"), ConfirmDelete(1)),
          (t("deleteme.button.cancel"), ConfirmDelete(0))]
     ]
-    return Screen(t("deleteme.confirm"), keyboard(rows))
+    text = t("deleteme.confirm")
+    if money is not None and money.any:
+        text += "\n\n" + t("deleteme.money", available=t.money(money.available),
+                            pending=t.money(money.pending))
+        if money.waiting:
+            text += "\n" + t("deleteme.money_waiting", amount=t.money(money.waiting))
+    return Screen(text, keyboard(rows))
 
 
 def deleted_screen(t: Translator, deleted: Deleted) -> Screen:

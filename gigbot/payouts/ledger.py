@@ -2,22 +2,27 @@
 
 Owner of ``ledger_entry``. ``post()`` is safe to repeat: the same key returns the first entry and
 writes nothing; ``post_new()`` is for a key that names a row the caller has just inserted. Call
-them inside the caller's transaction so the entry commits with what earned it.
+them inside the caller's transaction so the entry commits with what earned it. Nothing here
+updates or deletes an entry: a correction is a new entry (rejection, reversal, adjustment).
+
+Pending, available and paid are derived (``money.derive_balance``): an entry is pending while
+its ``available_at`` (its project's ``hold_days`` after it was written) is in the future or
+while its answer waits for acceptance, so no job has to move money and a restart loses nothing.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError
-from tortoise.functions import Sum
 
 from gigbot.db.models import EntryKind, LedgerEntry
+from gigbot.db.statements import connection
 from gigbot.payouts import store
+from gigbot.payouts.money import Balance, derive_balance
 
-__all__ = ["Balance", "balance", "post", "post_new"]
+__all__ = ["Balance", "balance", "earned_since", "post", "post_new"]
 
 
 async def post(
@@ -76,31 +81,14 @@ def _check(amount: int) -> None:
         raise TypeError("ledger amounts are integers in minor units")
 
 
-@dataclass(frozen=True, slots=True)
-class Balance:
-    """What a worker has: earned but held (pending), withdrawable (available), paid out."""
+async def balance(worker_id: int, now: dt.datetime, db: BaseDBAsyncClient | None = None
+                  ) -> Balance:
+    """The worker's balance now, summed from entries (and a request waiting for an admin)."""
+    db = db or connection()
+    sums = await store.balance_sums(db, worker_id, now)
+    return derive_balance(sums, await store.reserved(db, worker_id))
 
-    pending: int
-    available: int
-    paid: int
 
-
-async def balance(worker_id: int, now: dt.datetime) -> Balance:
-    """The worker's balance now, summed from entries."""
-    rows = (
-        await LedgerEntry.filter(worker_id=worker_id)
-        .group_by("kind")
-        .annotate(total=Sum("amount"))
-        .values("kind", "total")
-    )
-    held = (
-        await LedgerEntry.filter(worker_id=worker_id, available_at__gt=now)
-        .annotate(total=Sum("amount"))
-        .first()
-        .values("total")
-    )
-    totals = {EntryKind(r["kind"]): int(r["total"] or 0) for r in rows}
-    pending = int((held or {}).get("total") or 0)
-    paid = -(totals.get(EntryKind.PAYOUT, 0))
-    earned = sum(v for k, v in totals.items() if k is not EntryKind.PAYOUT)
-    return Balance(pending=pending, available=earned - pending - paid, paid=paid)
+async def earned_since(worker_id: int, since: dt.datetime) -> int:
+    """What the worker earned (net of rejections) since ``since``."""
+    return await store.earned_since(connection(), worker_id, since)

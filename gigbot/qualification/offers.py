@@ -25,6 +25,7 @@ __all__ = [
     "accept_reviewer",
     "decline_reviewer",
     "reviewer_offer_buttons",
+    "reviewer_projects",
 ]
 
 
@@ -81,6 +82,12 @@ async def _offer_used(worker_id: int, project_id: int) -> bool:
         at__gte=skill.reviewer_offered_at,
     ).exists()
     return bool(accepted)
+
+
+async def reviewer_projects(worker_id: int) -> set[int]:
+    """Ids of the projects where the worker is at the reviewer stage now."""
+    rows = await Skill.filter(worker_id=worker_id, stage=SkillStage.REVIEWER).values("project_id")
+    return {int(r["project_id"]) for r in rows}
 
 
 async def accept_reviewer(worker_id: int, project_id: int, now: dt.datetime) -> OfferResult:

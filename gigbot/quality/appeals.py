@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from gigbot.config import Settings
@@ -27,16 +28,20 @@ __all__ = [
     "MAX_NOTE",
     "MAX_TEXT",
     "AdminSuspended",
+    "AnswerAppealRow",
     "AppealCase",
     "Decided",
     "Filed",
     "Recipient",
     "admin_recipients",
     "admin_suspend",
+    "answer_appeal",
     "check_appealable",
+    "close_answer_appeal",
     "decide_appeal",
     "file_appeal",
     "get_case",
+    "open_answer_appeal",
     "open_cases",
 ]
 
@@ -162,7 +167,8 @@ async def get_case(appeal_id: int) -> AppealCase:
 
 async def open_cases(limit: int = 20) -> list[AppealCase]:
     """The admins' queue: open appeals, oldest first."""
-    rows = await Appeal.filter(status=AppealStatus.OPEN).order_by("created_at", "id").limit(limit)
+    rows = await Appeal.filter(status=AppealStatus.OPEN, suspension_id__isnull=False).order_by(
+        "created_at", "id").limit(limit)
     return [await _case(a) for a in rows]
 
 
@@ -290,3 +296,59 @@ async def admin_suspend(
         actor=f"admin:{admin_tg_id}",
     )
     return AdminSuspended(suspension, await _recipient(user), suspension.id not in before)
+
+
+# ----- appeals of rejected answers: the rows only (payouts/rejections.py owns the flow) ---------
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerAppealRow:
+    """An appeal of a rejected answer as stored."""
+
+    id: int
+    worker_id: int
+    answer_id: int
+    text: str
+    status: AppealStatus
+    created_at: dt.datetime
+    decided_by: int | None
+    decision_note: str | None
+
+
+def _answer_row(appeal: Appeal) -> AnswerAppealRow:
+    return AnswerAppealRow(
+        id=appeal.id, worker_id=appeal.worker_id, answer_id=int(appeal.answer_id or 0),
+        text=appeal.text, status=AppealStatus(appeal.status), created_at=appeal.created_at,
+        decided_by=appeal.decided_by, decision_note=appeal.decision_note,
+    )
+
+
+async def answer_appeal(*, appeal_id: int | None = None,
+                        answer_id: int | None = None) -> AnswerAppealRow | None:
+    """The appeal of a rejected answer, by its id or the answer's (None when there is none)."""
+    found = (await Appeal.get_or_none(id=appeal_id, answer_id__isnull=False)
+             if appeal_id is not None else await Appeal.get_or_none(answer_id=answer_id))
+    return _answer_row(found) if found is not None else None
+
+
+async def open_answer_appeal(worker_id: int, answer_id: int, text: str,
+                             now: dt.datetime) -> tuple[AnswerAppealRow, bool]:
+    """Store the appeal of an answer once (a unique key per answer); (row, created)."""
+    try:
+        async with in_transaction():
+            appeal = await Appeal.create(worker_id=worker_id, answer_id=answer_id,
+                                         text=text, created_at=now)
+        return _answer_row(appeal), True
+    except IntegrityError:
+        return _answer_row(await Appeal.get(answer_id=answer_id)), False
+
+
+async def close_answer_appeal(appeal_id: int, admin_tg_id: int, *, uphold: bool,
+                              note: str | None, now: dt.datetime) -> bool:
+    """Decide an open appeal of an answer (compare-and-set); True when this call decided it."""
+    changed = await Appeal.filter(id=appeal_id, status=AppealStatus.OPEN,
+                                  answer_id__isnull=False).update(
+        status=AppealStatus.UPHELD if uphold else AppealStatus.DENIED,
+        decided_at=now, decided_by=admin_tg_id, decision_note=note,
+    )
+    return bool(changed)

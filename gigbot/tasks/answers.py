@@ -2,10 +2,11 @@
 
 Every action names a lease and is checked against the presser and the lease's state. Recording is
 a compare-and-set on the lease (``open`` and unexpired → ``answered``) inside one transaction
-with the Answer row, the earning (auto acceptance), the quality hook and the next lease, so a
-double tap, two fast taps on different buttons or a redelivered update record one answer: the
-losers see ``REPLAY`` and change nothing. A stale button of an expired lease gets ``EXPIRED``
-and a fresh item. Owner of the ``answer`` and ``item_report`` tables.
+with the Answer row, its earning (pending until accepted, see payouts/acceptance.py), the
+quality hook and the next lease, so a double tap, two fast taps on different buttons or a
+redelivered update record one answer: the losers see ``REPLAY`` and change nothing. A stale
+button of an expired lease gets ``EXPIRED`` and a fresh item. Owner of the ``answer`` and
+``item_report`` tables.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ from gigbot.db.models import (
 )
 from gigbot.errors import BadCallback, UserError
 from gigbot.notices import Notice
-from gigbot.payouts import ledger
+from gigbot.payouts import acceptance, ledger
 from gigbot.quality import live, verdicts
 from gigbot.quality.alerts import admin_notices
 from gigbot.quality.completion import Settled
@@ -212,23 +213,27 @@ async def _record(db: BaseDBAsyncClient, lease: LeaseRow, project: ProjectFacts,
         value=value, seconds=seconds, is_control=lease.is_control,
         status=AnswerStatus.ACCEPTED if auto else AnswerStatus.PENDING, now=now,
     )
-    if auto:
-        hold = dt.timedelta(days=project.hold_days) if project.hold_days else None
-        await ledger.post_new(db, worker_id, EntryKind.EARNING, int(project.reward),
-                              key=f"answer:{answer_id}", now=now, answer_id=answer_id,
-                              available_at=now + hold if hold else None)
+    # the earning commits with its answer whatever the policy: a pending answer's earning
+    # stays pending until payouts/acceptance.py decides (a rejection writes its counter-entry)
+    hold = dt.timedelta(days=project.hold_days) if project.hold_days else None
+    await ledger.post_new(db, worker_id, EntryKind.EARNING, int(project.reward),
+                          key=f"answer:{answer_id}", now=now, answer_id=answer_id,
+                          available_at=now + hold if hold else None)
     outcome = await live.on_answer(live.AnswerFacts(
         answer_id=answer_id, worker_id=worker_id, project_id=project.id, item_id=item_id,
         value=value, seconds=seconds, is_control=lease.is_control, now=now,
         admins=admins,
     ), project=project, standing=standing, item=item)
     await _flag_settled(db, item, outcome.settled)
+    notices = outcome.notices
+    if outcome.settled is Settled.COMPLETE and project.accept == Acceptance.CONSENSUS:
+        notices += await acceptance.settle_consensus(db, item_id, project, now)
     log.info("answer recorded lease=%s worker=%s", lease.id, worker_id)
     if outcome.suspended is not None:
         return Step(Outcome.RECORDED, end=End.SUSPENDED, project_id=project.id,
                     project_title=dict(project.title), suspension=outcome.suspended,
-                    notices=outcome.notices, shown_message_id=lease.message_id)
-    return await _next(db, lease, project, Outcome.RECORDED, now, outcome.notices,
+                    notices=notices, shown_message_id=lease.message_id)
+    return await _next(db, lease, project, Outcome.RECORDED, now, notices,
                        checked=True, skill=outcome.skill)
 
 

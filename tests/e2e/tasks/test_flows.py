@@ -16,12 +16,12 @@ from gigbot.db.models import (
     ItemStatus,
     Lease,
     LeaseStatus,
-    LedgerEntry,
     MediaFile,
     User,
 )
 from gigbot.emulator import BotMessage, SimUser
 from gigbot.i18n import t
+from gigbot.payouts import ledger
 from tests.helpers.chat import item_number, start_session, tap_label
 from tests.helpers.harness import Harness
 from tests.helpers.tasks import write_project_dir
@@ -60,8 +60,9 @@ async def test_multi_label_photos_toggle_then_done(harness: Harness) -> None:
     assert following.message_id != photo.message_id
     answer = await Answer.get(worker__tg_id=ann.id)
     assert answer.value == ["circle"]
-    assert answer.status == "pending"  # consensus acceptance: no earning yet
-    assert await LedgerEntry.all().count() == 0
+    assert answer.status == "pending"  # consensus acceptance: earned, but held until decided
+    held = await ledger.balance(answer.worker_id, harness.clock.now())
+    assert (held.available, held.pending > 0) == (0, True)
     # Bob skips through every picture: each one is uploaded once, then sent by file_id
     bob = harness.user(first_name="Bob")
     await harness.onboard(bob)

@@ -207,14 +207,17 @@ async def test_stop_gives_the_item_back_and_tallies_the_session(any_db: str) -> 
     assert tally.answers == 0  # a new session
 
 
-async def test_pending_acceptance_posts_no_earning(any_db: str) -> None:
-    project = await make_project(items=2, accept="consensus")
+async def test_pending_acceptance_holds_the_earning(any_db: str) -> None:
+    # the earning commits with the answer, but stays pending until the answer is accepted
+    project = await make_project(items=2, overlap=3, accept="consensus")
     worker = await make_worker(1)
     lease_id = await _start(worker.id, project.id)
     await answers.submit_choice(worker.id, lease_id, 1, now=LATER)
     answer = await Answer.get(lease_id=lease_id)
     assert answer.status == "pending"
-    assert await LedgerEntry.all().count() == 0
+    assert [e.amount for e in await LedgerEntry.all()] == [30]
+    balance = await ledger.balance(worker.id, LATER)
+    assert (balance.pending, balance.available) == (30, 0)
 
 
 async def test_multi_label_toggles_are_idempotent_and_done_records_the_set(any_db: str) -> None:

@@ -111,6 +111,16 @@ def test_bad_toml_syntax_names_the_line(tmp_path: Path) -> None:
             "project.toml:6: reward: expected an integer, got a number 2.5",
         ),
         (
+            "reward = 30",
+            'reward = 30\naccept = "review"\nreview_reward = -1',
+            "project.toml:8: review_reward: -1 is below 0",
+        ),
+        (
+            "reward = 30",
+            "reward = 30\nreview_reward = 1.5",
+            "project.toml:7: review_reward: expected an integer, got a number 1.5",
+        ),
+        (
             'slug = "demo-project"',
             'slug = "Demo_Project"',
             'project.toml:1: slug: "Demo_Project" does not match [a-z0-9-]{3,40}',
